@@ -1,0 +1,27 @@
+namespace Chat.Client;
+
+/// <summary>Something the user should see or the session must react to.</summary>
+public abstract record ChatEvent;
+
+/// <summary>The server accepted our registration as <paramref name="Nick"/>.</summary>
+public sealed record Registered(string Nick) : ChatEvent;
+
+/// <summary>The nick we asked for was refused; <paramref name="InUse"/> says whether it was taken or invalid.</summary>
+public sealed record NickRejected(string Nick, bool InUse) : ChatEvent;
+
+/// <summary>A PRIVMSG or NOTICE from a user, to a room or to us.</summary>
+public sealed record MessageReceived(string From, string Target, string Text, bool IsPrivate, bool IsNotice, bool IsAction) : ChatEvent;
+
+/// <summary>Someone (perhaps we) joined a room.</summary>
+public sealed record UserJoined(string Nick, string Channel, bool IsSelf) : ChatEvent;
+
+/// <summary>Someone left a room (PART) or the server (QUIT, <paramref name="Channel"/> null).</summary>
+public sealed record UserLeft(string Nick, string? Channel, string? Reason, bool IsSelf) : ChatEvent;
+
+public sealed record NickChanged(string OldNick, string NewNick, bool IsSelf) : ChatEvent;
+
+/// <summary>A NOTICE from the server itself, or an error reply shown as text.</summary>
+public sealed record ServerNotice(string Text) : ChatEvent;
+
+/// <summary>The connection ended; <paramref name="Expected"/> when we asked to leave.</summary>
+public sealed record Disconnected(string Reason, bool Expected) : ChatEvent;

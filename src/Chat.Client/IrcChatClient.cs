@@ -1,0 +1,315 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Channels;
+using Chat.Core.Protocol;
+using Chat.Core.Transport;
+
+namespace Chat.Client;
+
+/// <summary>
+/// The client side of one IRC connection: registration, PING/PONG, and the
+/// translation of what the server says into <see cref="ChatEvent"/>s. It works
+/// with any IRC server and has no idea how events are shown.
+/// </summary>
+public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
+{
+    private readonly LineConnection _connection;
+    private readonly Channel<ChatEvent> _events = Channel.CreateUnbounded<ChatEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private Task? _run;
+    private string? _serverError;
+    private volatile bool _quitting;
+
+    private IrcChatClient(LineConnection connection)
+    {
+        _connection = connection;
+    }
+
+    /// <summary>What happened, in order; completes after <see cref="Disconnected"/>.</summary>
+    public ChannelReader<ChatEvent> Events => _events.Reader;
+
+    /// <summary>Our nick as the server knows it (after registration), or the one we asked for.</summary>
+    public string? Nick { get; private set; }
+
+    public bool IsRegistered { get; private set; }
+
+    /// <summary>Connects; throws SocketException (or TimeoutException) when the server is not there.</summary>
+    public static async Task<IrcChatClient> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancel = default)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await socket.ConnectAsync(host, port, limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException($"No answer within {timeout.TotalSeconds:0} seconds");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var client = new IrcChatClient(LineConnection.FromSocket(socket));
+        client._run = client.RunAsync();
+        return client;
+    }
+
+    /// <summary>Starts registration: CAP LS 302 (so IRCv3 servers wait for us), NICK and USER.</summary>
+    public void Register(string nick, string? realName = null)
+    {
+        Nick = nick;
+        SendRaw(new IrcMessage(IrcCommands.Cap, "LS", "302"));
+        SendRaw(new IrcMessage(IrcCommands.Nick, nick));
+        SendRaw(new IrcMessage(IrcCommands.User, UserName(nick), "0", "*", realName ?? nick));
+    }
+
+    public void ChangeNick(string nick)
+    {
+        if (!IsRegistered)
+        {
+            Nick = nick;
+        }
+
+        SendRaw(new IrcMessage(IrcCommands.Nick, nick));
+    }
+
+    public void Join(string channel) => SendRaw(new IrcMessage(IrcCommands.Join, channel));
+
+    /// <summary>Sends text to a room or a nick, split into as many PRIVMSGs as it takes to arrive whole.</summary>
+    public void SendMessage(string target, string text, string command = IrcCommands.Privmsg)
+    {
+        // What the server relays is ":nick!~user@host PRIVMSG target :text\r\n"; leave room for the prefix.
+        int room = IrcLimits.MaxBody - 100 - Encoding.UTF8.GetByteCount(Nick ?? "") - Encoding.UTF8.GetByteCount(target);
+        foreach (var part in SplitUtf8(text, Math.Max(room, 64)))
+        {
+            SendRaw(new IrcMessage(command, target, part));
+        }
+    }
+
+    /// <summary>Says goodbye; the server closes the connection after its reply.</summary>
+    public void Quit(string reason)
+    {
+        _quitting = true;
+        SendRaw(new IrcMessage(IrcCommands.Quit, reason));
+    }
+
+    public void SendRaw(IrcMessage message) => _connection.Send(IrcWriter.ToBytes(message));
+
+    /// <summary>Waits for the connection to end, at most <paramref name="timeout"/>.</summary>
+    public async Task WaitClosedAsync(TimeSpan timeout)
+    {
+        if (_run is not null)
+        {
+            await Task.WhenAny(_run, Task.Delay(timeout)).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _connection.Close("Client closed");
+        if (_run is not null)
+        {
+            await _run.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Cuts text into pieces of at most <paramref name="maxBytes"/> UTF-8 bytes, at spaces where it can.</summary>
+    public static IEnumerable<string> SplitUtf8(string text, int maxBytes)
+    {
+        int start = 0;
+        while (start < text.Length)
+        {
+            int end = start;
+            int bytes = 0;
+            int lastSpace = -1;
+            while (end < text.Length)
+            {
+                int width = char.IsSurrogatePair(text, end) ? 2 : 1;
+                int size = Encoding.UTF8.GetByteCount(text.AsSpan(end, width));
+                if (bytes + size > maxBytes)
+                {
+                    break;
+                }
+
+                if (text[end] == ' ')
+                {
+                    lastSpace = end;
+                }
+
+                bytes += size;
+                end += width;
+            }
+
+            if (end < text.Length && lastSpace > start)
+            {
+                end = lastSpace + 1;
+            }
+
+            yield return text[start..end];
+            start = end;
+        }
+    }
+
+    private static string UserName(string nick)
+    {
+        var ascii = new string(nick.Where(c => char.IsAsciiLetterOrDigit(c)).Take(9).ToArray());
+        return ascii.Length > 0 ? ascii : "chat";
+    }
+
+    private async Task RunAsync()
+    {
+        string reason;
+        try
+        {
+            reason = await _connection.RunAsync(this).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _events.Writer.TryWrite(new Disconnected(_serverError ?? reason, _quitting));
+        _events.Writer.TryComplete();
+    }
+
+    ValueTask ILineHandler.OnLineAsync(ReadOnlySequence<byte> line)
+    {
+        ReadOnlySpan<byte> span = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
+        if (IrcParser.TryParse(span, out var message) == IrcParseError.None)
+        {
+            Handle(message!);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    void ILineHandler.OnLineTooLong()
+    {
+    }
+
+    private bool IsMe(string? nick) => nick is not null && Nick is not null && IrcCaseMapping.Equals(nick, Nick);
+
+    private void Emit(ChatEvent e) => _events.Writer.TryWrite(e);
+
+    private void Handle(IrcMessage m)
+    {
+        string? from = m.SourceNick;
+        switch (m.Command.ToUpperInvariant())
+        {
+            case IrcCommands.Ping:
+                SendRaw(new IrcMessage(IrcCommands.Pong, m.Param(0) ?? ""));
+                break;
+            case IrcCommands.Cap:
+                // Nothing to ask for yet: once the list is complete, end negotiation.
+                if (m.Param(1)?.ToUpperInvariant() == "LS" && m.Param(2) != "*" && !IsRegistered)
+                {
+                    SendRaw(new IrcMessage(IrcCommands.Cap, "END"));
+                }
+
+                break;
+            case Numerics.RPL_WELCOME:
+                IsRegistered = true;
+                Nick = m.Param(0) ?? Nick;
+                Emit(new Registered(Nick!));
+                break;
+            case Numerics.ERR_NICKNAMEINUSE when !IsRegistered:
+            case Numerics.ERR_ERRONEUSNICKNAME when !IsRegistered:
+                Emit(new NickRejected(m.Param(1) ?? Nick ?? "", m.Command == Numerics.ERR_NICKNAMEINUSE));
+                break;
+            case IrcCommands.Privmsg:
+            case IrcCommands.Notice:
+                HandleMessage(m, from);
+                break;
+            case IrcCommands.Join when m.Param(0) is { } channel:
+                Emit(new UserJoined(from ?? "?", channel, IsMe(from)));
+                break;
+            case IrcCommands.Part when m.Param(0) is { } channel:
+                Emit(new UserLeft(from ?? "?", channel, m.Param(1), IsMe(from)));
+                break;
+            case IrcCommands.Quit:
+                Emit(new UserLeft(from ?? "?", null, m.Param(0), IsMe(from)));
+                break;
+            case IrcCommands.Nick when m.Param(0) is { } newNick:
+                bool self = IsMe(from);
+                if (self)
+                {
+                    Nick = newNick;
+                }
+
+                Emit(new NickChanged(from ?? "?", newNick, self));
+                break;
+            case IrcCommands.Error:
+                _serverError = m.Param(0);
+                break;
+            case "FAIL":
+                Emit(new ServerNotice(m.Parameters[^1]));
+                break;
+            default:
+                if (Numerics.IsNumeric(m.Command) && m.Command[0] is '4' or '5' && m.Parameters.Count > 0)
+                {
+                    // Error replies: "<nick> [subject] :text" is shown as "subject: text".
+                    string text = m.Parameters[^1];
+                    string subject = m.Parameters.Count > 2 ? m.Parameters[1] + ": " : "";
+                    Emit(new ServerNotice(subject + text));
+                }
+
+                break;
+        }
+    }
+
+    private void HandleMessage(IrcMessage m, string? from)
+    {
+        string target = m.Param(0) ?? "";
+        string text = m.Param(1) ?? "";
+        bool notice = m.Is(IrcCommands.Notice);
+        bool fromServer = from is null || !(m.Source ?? "").Contains('!');
+        if (fromServer)
+        {
+            Emit(new ServerNotice(text));
+            return;
+        }
+
+        bool action = false;
+        if (text.Length > 1 && text[0] == '\u0001')
+        {
+            string ctcp = text.Trim('\u0001');
+            if (ctcp.StartsWith("ACTION ", StringComparison.Ordinal))
+            {
+                action = true;
+                text = ctcp[7..];
+            }
+            else
+            {
+                if (!notice)
+                {
+                    AnswerCtcp(from!, ctcp);
+                }
+
+                return;
+            }
+        }
+
+        Emit(new MessageReceived(from!, target, text, IsPrivate: !IrcValidation.IsChannel(target), notice, action));
+    }
+
+    private void AnswerCtcp(string from, string ctcp)
+    {
+        string verb = ctcp.Split(' ', 2)[0].ToUpperInvariant();
+        string? answer = verb switch
+        {
+            "VERSION" => "VERSION chat " + typeof(IrcChatClient).Assembly.GetName().Version?.ToString(3),
+            "PING" => ctcp,
+            _ => null,
+        };
+
+        if (answer is not null)
+        {
+            SendRaw(new IrcMessage(IrcCommands.Notice, from, $"\u0001{answer}\u0001"));
+        }
+    }
+}

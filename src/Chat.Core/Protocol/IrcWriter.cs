@@ -1,0 +1,111 @@
+using System.Buffers;
+using System.Text;
+
+namespace Chat.Core.Protocol;
+
+/// <summary>
+/// Writes an <see cref="IrcMessage"/> in wire form. The output never exceeds the
+/// protocol's limits: a body longer than 510 bytes has its last parameter cut at
+/// a character boundary, so a caller can never emit an over-long line.
+/// </summary>
+public static class IrcWriter
+{
+    private static readonly byte[] Crlf = "\r\n"u8.ToArray();
+
+    public static byte[] ToBytes(IrcMessage message, bool withCrlf = true)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        Write(message, buffer, withCrlf);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static void Write(IrcMessage message, IBufferWriter<byte> output, bool withCrlf = true)
+    {
+        if (message.Tags.Count > 0)
+        {
+            WriteTags(message.Tags, output);
+        }
+
+        var sb = new StringBuilder(64);
+        if (message.Source is not null)
+        {
+            sb.Append(':').Append(message.Source).Append(' ');
+        }
+
+        sb.Append(message.Command);
+        var ps = message.Parameters;
+        for (int i = 0; i < ps.Count; i++)
+        {
+            string p = ps[i];
+            if (p.AsSpan().IndexOfAny("\r\n\0") >= 0)
+            {
+                throw new ArgumentException($"Parameter {i} of {message.Command} contains CR, LF or NUL.", nameof(message));
+            }
+
+            bool last = i == ps.Count - 1;
+            if (!last && (p.Length == 0 || p.Contains(' ') || p[0] == ':'))
+            {
+                throw new ArgumentException($"Middle parameter {i} of {message.Command} is empty, has a space or starts with ':'.", nameof(message));
+            }
+
+            sb.Append(' ');
+            if (last && (p.Length == 0 || p.Contains(' ') || p[0] == ':'))
+            {
+                sb.Append(':');
+            }
+
+            sb.Append(p);
+        }
+
+        // Measured and, if need be, cut in a stack buffer: 510 bytes at most.
+        Span<byte> body = stackalloc byte[IrcLimits.MaxBody];
+        string text = sb.ToString();
+        int length = Encoding.UTF8.GetByteCount(text) <= IrcLimits.MaxBody
+            ? Encoding.UTF8.GetBytes(text, body)
+            : Utf8Prefix(text, body);
+        output.Write(body[..length]);
+        if (withCrlf)
+        {
+            output.Write(Crlf);
+        }
+    }
+
+    /// <summary>Encodes the longest prefix of <paramref name="text"/> that fits, never splitting a character.</summary>
+    private static int Utf8Prefix(string text, Span<byte> destination)
+    {
+        var encoder = Encoding.UTF8.GetEncoder();
+        encoder.Convert(text, destination, flush: true, out _, out int bytesUsed, out _);
+        return bytesUsed;
+    }
+
+    private static void WriteTags(IReadOnlyDictionary<string, string> tags, IBufferWriter<byte> output)
+    {
+        var sb = new StringBuilder(64);
+        sb.Append('@');
+        bool first = true;
+        foreach (var (key, value) in tags)
+        {
+            if (!first)
+            {
+                sb.Append(';');
+            }
+
+            first = false;
+            sb.Append(key);
+            if (value.Length > 0)
+            {
+                sb.Append('=').Append(IrcTagEscaping.Escape(value));
+            }
+        }
+
+        sb.Append(' ');
+        string text = sb.ToString();
+        if (Encoding.UTF8.GetByteCount(text) > IrcLimits.MaxTags)
+        {
+            // Tags that do not fit are dropped whole rather than sent cut.
+            return;
+        }
+
+        Encoding.UTF8.GetBytes(text, output);
+    }
+}

@@ -1,0 +1,54 @@
+namespace Chat.Core.Protocol;
+
+/// <summary>The numeric replies we send or read, named as in RFC 2812 and Modern IRC.</summary>
+public static class Numerics
+{
+    public const string RPL_WELCOME = "001";
+    public const string RPL_YOURHOST = "002";
+    public const string RPL_CREATED = "003";
+    public const string RPL_MYINFO = "004";
+    public const string RPL_ISUPPORT = "005";
+    public const string RPL_UMODEIS = "221";
+    public const string RPL_LUSERCLIENT = "251";
+    public const string RPL_LUSERCHANNELS = "254";
+    public const string RPL_LUSERME = "255";
+    public const string RPL_ENDOFWHO = "315";
+    public const string RPL_CHANNELMODEIS = "324";
+    public const string RPL_CREATIONTIME = "329";
+    public const string RPL_NOTOPIC = "331";
+    public const string RPL_TOPIC = "332";
+    public const string RPL_TOPICWHOTIME = "333";
+    public const string RPL_WHOREPLY = "352";
+    public const string RPL_NAMREPLY = "353";
+    public const string RPL_ENDOFNAMES = "366";
+    public const string RPL_MOTD = "372";
+    public const string RPL_MOTDSTART = "375";
+    public const string RPL_ENDOFMOTD = "376";
+
+    public const string ERR_NOSUCHNICK = "401";
+    public const string ERR_NOSUCHCHANNEL = "403";
+    public const string ERR_CANNOTSENDTOCHAN = "404";
+    public const string ERR_NOORIGIN = "409";
+    public const string ERR_NORECIPIENT = "411";
+    public const string ERR_NOTEXTTOSEND = "412";
+    public const string ERR_INPUTTOOLONG = "417";
+    public const string ERR_UNKNOWNCOMMAND = "421";
+    public const string ERR_NOMOTD = "422";
+    public const string ERR_NONICKNAMEGIVEN = "431";
+    public const string ERR_ERRONEUSNICKNAME = "432";
+    public const string ERR_NICKNAMEINUSE = "433";
+    public const string ERR_NOTONCHANNEL = "442";
+    public const string ERR_NOTREGISTERED = "451";
+    public const string ERR_NEEDMOREPARAMS = "461";
+    public const string ERR_ALREADYREGISTERED = "462";
+    public const string ERR_UNKNOWNMODE = "472";
+    public const string ERR_BADCHANMASK = "476";
+    public const string ERR_CHANOPRIVSNEEDED = "482";
+    public const string ERR_UMODEUNKNOWNFLAG = "501";
+    public const string ERR_USERSDONTMATCH = "502";
+    public const string ERR_INVALIDCAPCMD = "410";
+
+    /// <summary>True for a three-digit numeric reply.</summary>
+    public static bool IsNumeric(string command) =>
+        command.Length == 3 && char.IsAsciiDigit(command[0]) && char.IsAsciiDigit(command[1]) && char.IsAsciiDigit(command[2]);
+}

@@ -1,0 +1,317 @@
+using System.Net;
+using System.Net.Sockets;
+using Chat.Core.Transport;
+using Chat.Server.Commands;
+using Chat.Server.Resources;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Chat.Server;
+
+/// <summary>
+/// The chat server: accepts connections, runs one async session per client (a
+/// reader loop and a writer loop, no thread of its own), and owns the shared
+/// <see cref="ServerState"/>. Start with <see cref="StartAsync"/>, stop with
+/// <see cref="StopAsync"/>: connected users are told, and the stop is bounded.
+/// </summary>
+public sealed class ChatServer : IAsyncDisposable
+{
+    private readonly List<Task> _sessions = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private Task? _timerLoop;
+    private int _stopped;
+
+    public ChatServer(ServerOptions options, ILoggerFactory? loggers = null)
+    {
+        Options = options;
+        Text = new ServerText(options.Culture);
+        Log = new ServerLog((loggers ?? NullLoggerFactory.Instance).CreateLogger("Chat.Server"), Text);
+        Events = new ChatEvents(Text);
+        State = new ServerState();
+        Rooms = new Rooms(this);
+        Messaging = new Messaging(this);
+        Info = new ServerInfo(this);
+        Commands = new CommandTable();
+        new Registration(this).Register(Commands);
+        Rooms.Register(Commands);
+        Messaging.Register(Commands);
+        Info.Register(Commands);
+    }
+
+    public ServerOptions Options { get; }
+
+    public string Name => Options.ServerName;
+
+    public ServerText Text { get; }
+
+    public ServerLog Log { get; }
+
+    public ChatEvents Events { get; }
+
+    public ServerState State { get; }
+
+    public CommandTable Commands { get; }
+
+    public Rooms Rooms { get; }
+
+    public Messaging Messaging { get; }
+
+    public ServerInfo Info { get; }
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Where the server listens once started (the real port when 0 was asked for).</summary>
+    public IPEndPoint? EndPoint { get; private set; }
+
+    /// <summary>Binds and starts accepting. Throws a SocketException when the address is taken.</summary>
+    public Task StartAsync()
+    {
+        var listener = new Socket(Options.Host.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(new IPEndPoint(Options.Host, Options.Port));
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        _listener = listener;
+        EndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        Log.Listening($"{FormatHost(EndPoint.Address)}:{EndPoint.Port}");
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _timerLoop = Task.Run(TimerLoopAsync);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Tells every user the server is shutting down, closes their connections
+    /// after flushing, and waits at most <see cref="ServerOptions.ShutdownGrace"/>.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        Log.ShuttingDown();
+        _stopping.Cancel();
+        _listener?.Dispose();
+        string reason = Text["ShutdownReason"];
+        foreach (var client in State.ClientsSnapshot())
+        {
+            client.Close(reason, client.IsPlain ? Text.Format("PlainServerNotice", reason) : reason);
+        }
+
+        Task[] sessions;
+        lock (_sessions)
+        {
+            sessions = [.. _sessions];
+        }
+
+        var all = Task.WhenAll(sessions.Append(_acceptLoop ?? Task.CompletedTask).Append(_timerLoop ?? Task.CompletedTask));
+        await Task.WhenAny(all, Task.Delay(Options.ShutdownGrace)).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    /// <summary>Runs once a client has a nick and a user (and ended CAP negotiation).</summary>
+    internal void CompleteRegistration(Client client)
+    {
+        if (client.IsRegistered || client.Nick is null || !client.HasUser || client.CapNegotiating)
+        {
+            return;
+        }
+
+        client.IsRegistered = true;
+        if (!client.IsPlain)
+        {
+            Info.SendWelcome(client);
+        }
+
+        Log.Connected(client.Nick, client.Endpoint);
+    }
+
+    internal void LogMessage(Client client, string channel, string text)
+    {
+        if (string.Equals(channel, Options.DefaultChannel, StringComparison.OrdinalIgnoreCase))
+        {
+            Log.Said(client.Nick!, text);
+        }
+        else
+        {
+            Log.SaidIn(client.Nick!, channel, text);
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener!.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // Out of file descriptors and the like: say so, wait, go on.
+                Log.AcceptFailed(ex);
+                await Task.Delay(100).ConfigureAwait(false);
+                continue;
+            }
+
+            var session = RunSessionAsync(socket);
+            lock (_sessions)
+            {
+                _sessions.Add(session);
+            }
+
+            _ = session.ContinueWith(
+                t =>
+                {
+                    lock (_sessions)
+                    {
+                        _sessions.Remove(t);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private async Task RunSessionAsync(Socket socket)
+    {
+        await Task.Yield();
+        LineConnection connection;
+        try
+        {
+            connection = LineConnection.FromSocket(socket, Options.Connection);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            socket.Dispose();
+            return;
+        }
+
+        var client = new Client(this, connection);
+        State.AddClient(client);
+        try
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                client.Close(Text["ShutdownReason"], Text["ShutdownReason"]);
+            }
+            else
+            {
+                client.SendServerNotice(Text["ConnectNotice"]);
+            }
+
+            string reason = await connection.RunAsync(client).ConfigureAwait(false);
+            Disconnect(client, reason);
+        }
+        catch (Exception ex)
+        {
+            Log.SessionFailed(ex, client.Endpoint);
+            Disconnect(client, "Internal error");
+        }
+        finally
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes a client everywhere and tells each room mate once.</summary>
+    private void Disconnect(Client client, string reason)
+    {
+        lock (State.Gate)
+        {
+            bool wasRegistered = client.IsRegistered;
+            var peers = State.Remove(client);
+            if (wasRegistered && peers.Count > 0)
+            {
+                var quit = Events.Quit(client, reason);
+                foreach (var peer in peers)
+                {
+                    peer.Deliver(quit);
+                }
+            }
+        }
+
+        if (client.IsRegistered)
+        {
+            Log.Disconnected(client.Nick!, reason);
+        }
+        else
+        {
+            Log.UnregisteredClosed(client.Endpoint, reason);
+        }
+    }
+
+    /// <summary>Registration timeouts, PINGs to quiet clients and ping timeouts.</summary>
+    private async Task TimerLoopAsync()
+    {
+        var smallest = new[] { Options.RegistrationTimeout, Options.PingInterval, Options.PingTimeout }.Min();
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(smallest.TotalMilliseconds / 4, 50, 1000));
+        using var timer = new PeriodicTimer(tick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                foreach (var client in State.ClientsSnapshot())
+                {
+                    CheckTimeouts(client);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void CheckTimeouts(Client client)
+    {
+        if (!client.IsRegistered)
+        {
+            if (DateTimeOffset.UtcNow - client.ConnectedAt > Options.RegistrationTimeout)
+            {
+                client.Close("Registration timed out", "Closing Link: registration timed out");
+            }
+
+            return;
+        }
+
+        if (client.IsPlain)
+        {
+            // Plain users cannot answer PING; TCP tells us when they are gone.
+            return;
+        }
+
+        if (client.PingOutstanding is { } waiting)
+        {
+            if (waiting > Options.PingTimeout)
+            {
+                int seconds = (int)Options.PingTimeout.TotalSeconds;
+                client.Close($"Ping timeout: {seconds} seconds", $"Closing Link: {client.Host} (Ping timeout: {seconds} seconds)");
+            }
+        }
+        else if (client.Idle > Options.PingInterval)
+        {
+            client.MarkPingSent();
+            client.Send(new Core.Protocol.IrcMessage(Core.Protocol.IrcCommands.Ping, Name));
+        }
+    }
+
+    private static string FormatHost(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+}

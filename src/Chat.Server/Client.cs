@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Net;
+using Chat.Core.Protocol;
+using Chat.Core.Transport;
+
+namespace Chat.Server;
+
+/// <summary>
+/// One connected user: an IRC client or a plain-text user. It receives its lines
+/// from its <see cref="LineConnection"/> one at a time and hands them to the
+/// command table or to plain mode; it never touches the socket itself.
+/// </summary>
+public sealed class Client : ILineHandler
+{
+    private readonly LineConnection _connection;
+    private bool _modeDecided;
+    private long _lastActivity;
+    private long _pingSent;
+
+    internal Client(ChatServer server, LineConnection connection)
+    {
+        Server = server;
+        _connection = connection;
+        var endpoint = connection.RemoteEndPoint as IPEndPoint;
+        Endpoint = endpoint is null ? "unknown" : $"{endpoint.Address}:{endpoint.Port}";
+        Host = HostFor(endpoint?.Address);
+        ConnectedAt = DateTimeOffset.UtcNow;
+        Touch();
+    }
+
+    public ChatServer Server { get; }
+
+    /// <summary>"address:port" of the peer, for logs.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>The host part of the client's prefix.</summary>
+    public string Host { get; }
+
+    /// <summary>Set through <see cref="ServerState.TryClaimNick"/> only.</summary>
+    public string? Nick { get; internal set; }
+
+    public string User { get; internal set; } = "*";
+
+    public string RealName { get; internal set; } = "";
+
+    /// <summary>Whether USER has been given.</summary>
+    public bool HasUser { get; internal set; }
+
+    public bool IsRegistered { get; internal set; }
+
+    /// <summary>A plain-text user (netcat, telnet, the original socket clients).</summary>
+    public bool IsPlain { get; private set; }
+
+    /// <summary>CAP LS or REQ was sent and CAP END not yet: registration waits.</summary>
+    public bool CapNegotiating { get; internal set; }
+
+    /// <summary>User mode +i.</summary>
+    public bool Invisible { get; internal set; }
+
+    public DateTimeOffset ConnectedAt { get; }
+
+    /// <summary>Rooms this client is in; read and changed under the server's gate.</summary>
+    internal HashSet<Channel> Channels { get; } = new();
+
+    public string NickOrStar => Nick ?? "*";
+
+    public string Prefix => $"{Nick}!{User}@{Host}";
+
+    public string? CloseReason => _connection.CloseReason;
+
+    internal TimeSpan Idle => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastActivity));
+
+    /// <summary>How long an unanswered PING has been waiting, or null.</summary>
+    internal TimeSpan? PingOutstanding
+    {
+        get
+        {
+            long sent = Volatile.Read(ref _pingSent);
+            return sent == 0 ? null : TimeSpan.FromMilliseconds(Environment.TickCount64 - sent);
+        }
+    }
+
+    /// <summary>Queues one IRC message for this client.</summary>
+    public void Send(IrcMessage message) => _connection.Send(IrcWriter.ToBytes(message));
+
+    /// <summary>Queues a numeric reply from the server, addressed to this client.</summary>
+    public void SendNumeric(string numeric, params string[] parameters)
+    {
+        var all = new string[parameters.Length + 1];
+        all[0] = NickOrStar;
+        parameters.CopyTo(all, 1);
+        Send(new IrcMessage(null, Server.Name, numeric, all));
+    }
+
+    /// <summary>A NOTICE from the server; plain users see it as a "***" line.</summary>
+    public void SendServerNotice(string text)
+    {
+        if (IsPlain)
+        {
+            SendPlain(Server.Text.Format("PlainServerNotice", text));
+        }
+        else
+        {
+            Send(new IrcMessage(null, Server.Name, IrcCommands.Notice, [NickOrStar, text]));
+        }
+    }
+
+    /// <summary>A line of text for a plain user.</summary>
+    public void SendPlain(string text) => _connection.Send(Outgoing.PlainLine(text));
+
+    /// <summary>Queues a shared line in the form this client reads.</summary>
+    public void Deliver(Outgoing line)
+    {
+        if (!IsPlain)
+        {
+            _connection.Send(line.IrcBytes);
+        }
+        else if (line.PlainBytes is { } plain)
+        {
+            _connection.Send(plain);
+        }
+    }
+
+    /// <summary>Closes the connection; <paramref name="lastWords"/> is flushed first.</summary>
+    public void Close(string reason, string? lastWords = null)
+    {
+        byte[]? last = lastWords is null ? null
+            : IsPlain ? Outgoing.PlainLine(lastWords)
+            : IrcWriter.ToBytes(new IrcMessage(IrcCommands.Error, lastWords));
+        _connection.Close(reason, last);
+    }
+
+    internal void Touch()
+    {
+        Volatile.Write(ref _lastActivity, Environment.TickCount64);
+    }
+
+    internal void MarkPingSent() => Volatile.Write(ref _pingSent, Environment.TickCount64);
+
+    internal void PongReceived() => Volatile.Write(ref _pingSent, 0);
+
+    ValueTask ILineHandler.OnLineAsync(ReadOnlySequence<byte> line)
+    {
+        Touch();
+        ReadOnlySpan<byte> span = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
+        if (!_modeDecided)
+        {
+            _modeDecided = true;
+            IsPlain = PlainMode.LooksLikeAlias(span);
+        }
+
+        if (IsPlain)
+        {
+            PlainMode.OnLine(this, span);
+            return ValueTask.CompletedTask;
+        }
+
+        var error = IrcParser.TryParse(span, out var message);
+        switch (error)
+        {
+            case IrcParseError.None:
+                Server.Commands.Dispatch(this, message!);
+                break;
+            case IrcParseError.InvalidUtf8:
+                Send(new IrcMessage(null, Server.Name, "FAIL", ["*", "INVALID_UTF8", "Your message was not valid UTF-8 and was dropped"]));
+                break;
+            case IrcParseError.TooLong:
+            case IrcParseError.TagsTooLong:
+                SendNumeric(Numerics.ERR_INPUTTOOLONG, "Input line was too long");
+                break;
+            case IrcParseError.Malformed:
+                Server.Log.MalformedLine(Endpoint);
+                break;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    void ILineHandler.OnLineTooLong()
+    {
+        if (IsPlain)
+        {
+            SendPlain(Server.Text["PlainLineTooLong"]);
+        }
+        else
+        {
+            SendNumeric(Numerics.ERR_INPUTTOOLONG, "Input line was too long");
+        }
+    }
+
+    private static string HostFor(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        string text = address.ToString();
+
+        // A host may not start with ':' in a prefix ("::1" would read as a trailing parameter).
+        return text.StartsWith(':') ? "0" + text : text;
+    }
+
+    public override string ToString() => $"{NickOrStar} ({Endpoint})";
+}

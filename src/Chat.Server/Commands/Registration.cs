@@ -1,0 +1,145 @@
+using Chat.Core.Protocol;
+
+namespace Chat.Server.Commands;
+
+/// <summary>CAP, PASS, NICK, USER, PING, PONG and QUIT: getting on, staying on, leaving.</summary>
+public sealed class Registration
+{
+    private readonly ChatServer _server;
+
+    public Registration(ChatServer server)
+    {
+        _server = server;
+    }
+
+    public void Register(CommandTable table)
+    {
+        table.Add(IrcCommands.Cap, 1, true, Cap);
+        table.Add(IrcCommands.Pass, 1, true, Pass);
+        table.Add(IrcCommands.Nick, 0, true, Nick);
+        table.Add(IrcCommands.User, 4, true, User);
+        table.Add(IrcCommands.Ping, 1, true, Ping);
+        table.Add(IrcCommands.Pong, 0, true, (c, _) => c.PongReceived());
+        table.Add(IrcCommands.Quit, 0, true, Quit);
+    }
+
+    private void Cap(Client client, IrcMessage message)
+    {
+        string sub = message.Parameters[0].ToUpperInvariant();
+        switch (sub)
+        {
+            case "LS":
+                if (!client.IsRegistered)
+                {
+                    client.CapNegotiating = true;
+                }
+
+                client.Send(CapReply("LS", client, Capabilities.LsValue));
+                break;
+            case "LIST":
+                client.Send(CapReply("LIST", client, ""));
+                break;
+            case "REQ":
+                if (!client.IsRegistered)
+                {
+                    client.CapNegotiating = true;
+                }
+
+                // Nothing is offered yet, so every request is refused whole.
+                client.Send(CapReply("NAK", client, message.Param(1) ?? ""));
+                break;
+            case "END":
+                if (!client.IsRegistered)
+                {
+                    client.CapNegotiating = false;
+                    _server.CompleteRegistration(client);
+                }
+
+                break;
+            default:
+                client.SendNumeric(Numerics.ERR_INVALIDCAPCMD, message.Parameters[0], "Invalid CAP command");
+                break;
+        }
+    }
+
+    private IrcMessage CapReply(string sub, Client client, string value) =>
+        new(null, _server.Name, IrcCommands.Cap, [client.NickOrStar, sub, value]);
+
+    private static void Pass(Client client, IrcMessage message)
+    {
+        // The server has no connection password; PASS is accepted and ignored.
+        if (client.IsRegistered)
+        {
+            client.SendNumeric(Numerics.ERR_ALREADYREGISTERED, "You may not reregister");
+        }
+    }
+
+    private void Nick(Client client, IrcMessage message)
+    {
+        string? nick = message.Param(0);
+        if (string.IsNullOrEmpty(nick))
+        {
+            client.SendNumeric(Numerics.ERR_NONICKNAMEGIVEN, "No nickname given");
+            return;
+        }
+
+        if (!IrcValidation.IsValidNick(nick))
+        {
+            client.SendNumeric(Numerics.ERR_ERRONEUSNICKNAME, nick, "Erroneous nickname");
+            return;
+        }
+
+        if (nick == client.Nick)
+        {
+            return;
+        }
+
+        if (!client.IsRegistered)
+        {
+            if (!_server.State.TryClaimNick(client, nick))
+            {
+                client.SendNumeric(Numerics.ERR_NICKNAMEINUSE, nick, "Nickname is already in use");
+                return;
+            }
+
+            _server.CompleteRegistration(client);
+            return;
+        }
+
+        _server.Rooms.ChangeNick(client, nick);
+    }
+
+    private void User(Client client, IrcMessage message)
+    {
+        if (client.IsRegistered || client.HasUser)
+        {
+            client.SendNumeric(Numerics.ERR_ALREADYREGISTERED, "You may not reregister");
+            return;
+        }
+
+        string user = message.Parameters[0];
+        if (user.Length == 0 || user.AsSpan().IndexOfAny("@!") >= 0)
+        {
+            client.SendNumeric(Numerics.ERR_NEEDMOREPARAMS, IrcCommands.User, "Not enough parameters");
+            return;
+        }
+
+        // Ident is not checked, so the user name carries the customary '~'.
+        client.User = "~" + (user.Length > 9 ? user[..9] : user);
+        client.RealName = message.Parameters[3];
+        client.HasUser = true;
+        _server.CompleteRegistration(client);
+    }
+
+    private void Ping(Client client, IrcMessage message)
+    {
+        client.Send(new IrcMessage(null, _server.Name, IrcCommands.Pong, [_server.Name, message.Parameters[0]]));
+    }
+
+    private static void Quit(Client client, IrcMessage message)
+    {
+        string? text = message.Param(0);
+        string reason = string.IsNullOrEmpty(text) ? "Quit" : "Quit: " + text;
+        client.Close(reason, $"Closing Link: {client.Host} ({reason})");
+    }
+}

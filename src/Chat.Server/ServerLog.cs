@@ -1,0 +1,48 @@
+using Chat.Server.Resources;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Server;
+
+/// <summary>
+/// What the server logs. The events an operator watches (listening, connections,
+/// messages, disconnects) use templates from ServerText in the chosen language;
+/// the rest are fixed English templates. Nothing a user types as a password
+/// ever reaches a log.
+/// </summary>
+public sealed partial class ServerLog
+{
+    private readonly ILogger _logger;
+    private readonly ServerText _text;
+
+    public ServerLog(ILogger logger, ServerText text)
+    {
+        _logger = logger;
+        _text = text;
+    }
+
+#pragma warning disable CA2254 // The templates are localised resources with fixed placeholders.
+    public void Listening(string endpoint) => _logger.LogInformation(_text["Listening"], endpoint);
+
+    public void Connected(string nick, string endpoint) => _logger.LogInformation(_text["Connected"], nick, endpoint);
+
+    public void Said(string nick, string text) => _logger.LogInformation(_text["Said"], nick, text);
+
+    public void SaidIn(string nick, string channel, string text) => _logger.LogInformation(_text["SaidIn"], nick, channel, text);
+
+    public void Disconnected(string nick, string reason) => _logger.LogInformation(_text["Disconnected"], nick, reason);
+
+    public void ShuttingDown() => _logger.LogInformation(_text["ShuttingDown"]);
+#pragma warning restore CA2254
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection from {Endpoint} closed before registering ({Reason})")]
+    public partial void UnregisteredClosed(string endpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Malformed line from {Endpoint} ignored")]
+    public partial void MalformedLine(string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error while serving {Endpoint}")]
+    public partial void SessionFailed(Exception exception, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Accepting connections failed")]
+    public partial void AcceptFailed(Exception exception);
+}

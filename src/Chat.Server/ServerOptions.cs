@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Net;
+using Chat.Core.Transport;
+
+namespace Chat.Server;
+
+/// <summary>Everything `chat serve` can be told. Defaults are what a first run wants.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>Where to listen: loopback by default, so a first run exposes nothing.</summary>
+    public IPAddress Host { get; init; } = IPAddress.Loopback;
+
+    /// <summary>The original chat's port; 0 picks a free one.</summary>
+    public int Port { get; init; } = 65434;
+
+    /// <summary>The server's own name in prefixes and numerics.</summary>
+    public string ServerName { get; init; } = DefaultServerName();
+
+    /// <summary>The network name in RPL_WELCOME and ISUPPORT NETWORK.</summary>
+    public string Network { get; init; } = "chat";
+
+    /// <summary>The room plain users and `chat join` land in.</summary>
+    public string DefaultChannel { get; init; } = "#general";
+
+    /// <summary>The language of what users and the console see.</summary>
+    public CultureInfo Culture { get; init; } = CultureInfo.CurrentUICulture;
+
+    /// <summary>Message of the day lines; null uses a short default.</summary>
+    public IReadOnlyList<string>? Motd { get; init; }
+
+    /// <summary>Per-connection limits (send queue, line length).</summary>
+    public ConnectionOptions Connection { get; init; } = new();
+
+    /// <summary>Unregistered connections are closed after this long (IRC servers use about a minute).</summary>
+    public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A registered client silent for this long is sent a PING.</summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>A PING unanswered for this long closes the connection ("Ping timeout").</summary>
+    public TimeSpan PingTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long shutdown waits for clients to receive the goodbye.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(3);
+
+    public static string DefaultServerName()
+    {
+        string host;
+        try
+        {
+            host = Dns.GetHostName().ToLowerInvariant();
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            host = "localhost";
+        }
+
+        // A server name should look like a host name with a dot, never like a nick.
+        return host.Contains('.') ? host : $"{host}.chat";
+    }
+}

@@ -1,0 +1,160 @@
+using Chat.Core.Protocol;
+
+namespace Chat.Server;
+
+/// <summary>
+/// The shared state of one server: connections, nicks, rooms and memberships.
+/// </summary>
+/// <remarks>
+/// Lock discipline: every change to nicks, rooms or memberships, and every read
+/// that must see them consistently, happens while holding <see cref="Gate"/>.
+/// Queueing a line for a client never blocks (see LineConnection.Send), so
+/// announcements are queued under the gate, which keeps everyone's view of a
+/// room in one order. Broadcasts of plain messages read <see cref="Channel.Members"/>
+/// snapshots and take no lock. No other lock is ever taken while holding the gate.
+/// </remarks>
+public sealed class ServerState
+{
+    private readonly Dictionary<string, Client> _nicks = new(IrcCaseMapping.Comparer);
+    private readonly Dictionary<string, Channel> _channels = new(IrcCaseMapping.Comparer);
+    private readonly HashSet<Client> _clients = new();
+
+    public object Gate { get; } = new();
+
+    public int ClientCount
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _clients.Count;
+            }
+        }
+    }
+
+    public int RegisteredCount
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _clients.Count(c => c.IsRegistered);
+            }
+        }
+    }
+
+    public int ChannelCount
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _channels.Count;
+            }
+        }
+    }
+
+    public Client[] ClientsSnapshot()
+    {
+        lock (Gate)
+        {
+            return [.. _clients];
+        }
+    }
+
+    internal void AddClient(Client client)
+    {
+        lock (Gate)
+        {
+            _clients.Add(client);
+        }
+    }
+
+    /// <summary>Finds a client by nick (case-insensitively). Call under the gate when the answer must stay true.</summary>
+    public Client? FindNick(string nick)
+    {
+        lock (Gate)
+        {
+            return _nicks.GetValueOrDefault(nick);
+        }
+    }
+
+    public Channel? FindChannel(string name)
+    {
+        lock (Gate)
+        {
+            return _channels.GetValueOrDefault(name);
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="client"/> the nick, releasing its old one, unless
+    /// someone else holds it. A change of case of one's own nick is allowed.
+    /// </summary>
+    internal bool TryClaimNick(Client client, string nick)
+    {
+        lock (Gate)
+        {
+            if (_nicks.TryGetValue(nick, out var holder) && holder != client)
+            {
+                return false;
+            }
+
+            if (client.Nick is not null)
+            {
+                _nicks.Remove(client.Nick);
+            }
+
+            _nicks[nick] = client;
+            client.Nick = nick;
+            return true;
+        }
+    }
+
+    /// <summary>Under the gate: the room, created if it does not exist.</summary>
+    internal Channel GetOrCreateChannel(string name, out bool created)
+    {
+        created = !_channels.TryGetValue(name, out var channel);
+        if (created)
+        {
+            channel = new Channel(name);
+            _channels[name] = channel;
+        }
+
+        return channel!;
+    }
+
+    /// <summary>Under the gate: forgets a room nobody is in.</summary>
+    internal void DropIfEmpty(Channel channel)
+    {
+        if (channel.Count == 0)
+        {
+            _channels.Remove(channel.Name);
+        }
+    }
+
+    /// <summary>Under the gate: removes a client from everything and returns who shared a room with it.</summary>
+    internal HashSet<Client> Remove(Client client)
+    {
+        var peers = new HashSet<Client>();
+        _clients.Remove(client);
+        if (client.Nick is not null && _nicks.TryGetValue(client.Nick, out var holder) && holder == client)
+        {
+            _nicks.Remove(client.Nick);
+        }
+
+        foreach (var channel in client.Channels)
+        {
+            channel.Remove(client);
+            foreach (var member in channel.Members)
+            {
+                peers.Add(member);
+            }
+
+            DropIfEmpty(channel);
+        }
+
+        client.Channels.Clear();
+        return peers;
+    }
+}
