@@ -85,7 +85,7 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
     {
         // What the server relays is ":nick!~user@host PRIVMSG target :text\r\n"; leave room for the prefix.
         int room = IrcLimits.MaxBody - 100 - Encoding.UTF8.GetByteCount(Nick ?? "") - Encoding.UTF8.GetByteCount(target);
-        foreach (var part in SplitUtf8(text, Math.Max(room, 64)))
+        foreach (var part in IrcText.SplitUtf8(text, Math.Max(room, 64)))
         {
             SendRaw(new IrcMessage(command, target, part));
         }
@@ -115,43 +115,6 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
         if (_run is not null)
         {
             await _run.ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Cuts text into pieces of at most <paramref name="maxBytes"/> UTF-8 bytes, at spaces where it can.</summary>
-    public static IEnumerable<string> SplitUtf8(string text, int maxBytes)
-    {
-        int start = 0;
-        while (start < text.Length)
-        {
-            int end = start;
-            int bytes = 0;
-            int lastSpace = -1;
-            while (end < text.Length)
-            {
-                int width = char.IsSurrogatePair(text, end) ? 2 : 1;
-                int size = Encoding.UTF8.GetByteCount(text.AsSpan(end, width));
-                if (bytes + size > maxBytes)
-                {
-                    break;
-                }
-
-                if (text[end] == ' ')
-                {
-                    lastSpace = end;
-                }
-
-                bytes += size;
-                end += width;
-            }
-
-            if (end < text.Length && lastSpace > start)
-            {
-                end = lastSpace + 1;
-            }
-
-            yield return text[start..end];
-            start = end;
         }
     }
 

@@ -64,7 +64,13 @@ internal static class PlainMode
             return;
         }
 
-        server.Messaging.SendToChannel(client, IrcCommands.Privmsg, server.Options.DefaultChannel, text);
+        // A long line goes out whole, as several messages that each fit.
+        string channel = server.Options.DefaultChannel;
+        int room = IrcText.RoomForText(client.Prefix, IrcCommands.Privmsg, channel);
+        foreach (var part in IrcText.SplitUtf8(text, room))
+        {
+            server.Messaging.SendToChannel(client, IrcCommands.Privmsg, channel, part);
+        }
     }
 
     private static void ChooseAlias(Client client, string alias)
