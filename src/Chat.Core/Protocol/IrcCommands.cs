@@ -23,6 +23,10 @@ public static class IrcCommands
     public const string Lusers = "LUSERS";
     public const string Authenticate = "AUTHENTICATE";
     public const string Webirc = "WEBIRC";
+    public const string Tagmsg = "TAGMSG";
+    public const string Batch = "BATCH";
+    public const string Setname = "SETNAME";
+    public const string Away = "AWAY";
 
     /// <summary>
     /// Every verb a client may plausibly open a connection with, from RFC 1459/2812
