@@ -32,7 +32,7 @@ public sealed class ChatProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The folder holding chat.dll and everything it needs (the test output folder).</summary>
+    /// <summary>chat.dll in the test output folder, beside its deps.json and runtimeconfig.json.</summary>
     public static string ChatDll => Path.Combine(AppContext.BaseDirectory, "chat.dll");
 
     /// <summary>Starts `dotnet chat.dll args`.</summary>
