@@ -50,14 +50,16 @@ public static class Scenarios
 
     /// <summary>
     /// M members in one room, S of them sending: deliveries per second, loss and
-    /// end-to-end latency. With a rate, senders pace themselves; without one,
-    /// each keeps at most <paramref name="inFlight"/> messages unconfirmed (null: no limit, an open flood).
+    /// end-to-end latency. With a rate, senders pace themselves; with an in-flight
+    /// limit, a sender waits while that many of its messages have not yet reached
+    /// every other member; with neither, it is an open flood.
     /// </summary>
     public static async Task<BenchResult> FanoutAsync(BenchOptions options, int members, int senders, double? rate, int? inFlight, TimeSpan duration, TextWriter log, CancellationToken cancel)
     {
-        if (senders >= members)
+        if (senders < 1 || senders >= members)
         {
-            throw new ArgumentException("There must be more members than senders: one member only listens and confirms delivery.");
+            // Members 1..S send; member 0 always only listens.
+            throw new ArgumentException("--senders must be at least 1 and fewer than --members.");
         }
 
         string room = "#bench" + Random.Shared.Next(100000);
@@ -81,9 +83,10 @@ public static class Scenarios
             await c.ReadUntilAsync(" 366 ", ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
-        // Member 0 only listens: what it receives from sender i confirms sender i's messages.
-        var confirmed = new long[senders + 1];
-        var signals = Enumerable.Range(0, senders + 1).Select(_ => new SemaphoreSlim(0)).ToArray();
+        // received[m, s]: how many of sender s's messages member m has had. A
+        // message is in flight until every other member has it, so a sender never
+        // runs further ahead of the slowest reader than its in-flight limit.
+        var received = new long[members, senders + 1];
         long delivered = 0;
         var latency = new LatencyRecorder();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -93,22 +96,29 @@ public static class Scenarios
             int me = m;
             readers[m] = clients[m].RunAsync(line =>
             {
-                if (!TryReadBenchMessage(line, out int from, out long stamp))
+                if (!TryReadBenchMessage(line, out int from, out long stamp) || from > senders)
                 {
                     return;
                 }
 
                 Interlocked.Increment(ref delivered);
                 latency.Record(Stopwatch.GetElapsedTime(stamp));
-                if (me == 0)
-                {
-                    Interlocked.Increment(ref confirmed[from]);
-                    if (signals[from].CurrentCount == 0)
-                    {
-                        signals[from].Release();
-                    }
-                }
+                Interlocked.Increment(ref received[me, from]);
             }, stop.Token);
+        }
+
+        long Confirmed(int sender)
+        {
+            long least = long.MaxValue;
+            for (int m = 0; m < members; m++)
+            {
+                if (m != sender)
+                {
+                    least = Math.Min(least, Volatile.Read(ref received[m, sender]));
+                }
+            }
+
+            return least;
         }
 
         // Let the JOIN announcements drain before measuring.
@@ -128,11 +138,11 @@ public static class Scenarios
                 int allowed = 64;
                 if (inFlight is int limit)
                 {
-                    long open = sent[s] - Interlocked.Read(ref confirmed[s]);
+                    long open = sent[s] - Confirmed(s);
                     allowed = (int)Math.Min(allowed, limit - open);
                     if (allowed <= 0)
                     {
-                        await signals[s].WaitAsync(TimeSpan.FromMilliseconds(50), cancel).ConfigureAwait(false);
+                        await Task.Delay(1, cancel).ConfigureAwait(false);
                         continue;
                     }
                 }
