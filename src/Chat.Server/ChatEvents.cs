@@ -39,6 +39,16 @@ public sealed class ChatEvents
         return new(new IrcMessage(null, who.Prefix, IrcCommands.Mode, ps), null);
     }
 
+    /// <summary>A KICK; plain users see "&lt;&lt;&lt; Beto was kicked by Ana (reason)".</summary>
+    public Outgoing Kick(Client kicker, Channel channel, Client target, string reason) =>
+        new(new IrcMessage(null, kicker.Prefix, IrcCommands.Kick, [channel.Name, target.Nick!, reason]),
+            _text.Format("PlainKicked", target.Nick!, kicker.Nick!, reason));
+
+    /// <summary>An INVITE for its target only; a plain user reads "*** Ana invites you to #room".</summary>
+    public Outgoing Invite(Client inviter, Client target, Channel channel) =>
+        new(new IrcMessage(null, inviter.Prefix, IrcCommands.Invite, [target.Nick!, channel.Name]),
+            _text.Format("PlainInvited", inviter.Nick!, channel.Name));
+
     /// <summary>A PRIVMSG or NOTICE to a room; plain users see "Ana: hola", "* Ana waves" or "-Ana- note".</summary>
     public Outgoing RoomMessage(Client from, string command, string target, string text) =>
         new(new IrcMessage(null, from.Prefix, command, [target, text]), PlainRendering(from.Nick!, command, text, privately: false));
