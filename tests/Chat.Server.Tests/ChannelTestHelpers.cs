@@ -89,5 +89,14 @@ public static class ChannelTestHelpers
         return await client.ExpectAsync(m => m.Command == "MODE" && m.Parameters[0] == channel);
     }
 
+    /// <summary>Connects a plain-mode user in any language, reading up to its second welcome line.</summary>
+    public static async Task<TestClient> PlainInAnyLanguageAsync(this TestServer server, string alias)
+    {
+        var client = await server.ConnectAsync();
+        client.Send(alias);
+        await client.ExpectLineAsync(l => l.Contains("'salir'", StringComparison.Ordinal));
+        return client;
+    }
+
     public static IEnumerable<string> Commands(this IEnumerable<IrcMessage> messages) => messages.Select(m => m.Command);
 }
