@@ -55,6 +55,18 @@ public sealed class ChatEvents
     public Outgoing CapOnly(Client who, Cap cap, string command, params string[] parameters) =>
         new(new IrcMessage(null, who.Prefix, command, parameters), null) { Account = who.Account, Requires = cap };
 
+    /// <summary>A KICK; plain users see "&lt;&lt;&lt; Beto was kicked by Ana (reason)".</summary>
+    public Outgoing Kick(Client kicker, Channel channel, Client target, string reason) =>
+        new(new IrcMessage(null, kicker.Prefix, IrcCommands.Kick, [channel.Name, target.Nick!, reason]),
+            _text.Format("PlainKicked", target.Nick!, kicker.Nick!, reason))
+        { Account = kicker.Account };
+
+    /// <summary>An INVITE for its target only; a plain user reads "*** Ana invites you to #room".</summary>
+    public Outgoing Invite(Client inviter, Client target, Channel channel) =>
+        new(new IrcMessage(null, inviter.Prefix, IrcCommands.Invite, [target.Nick!, channel.Name]),
+            _text.Format("PlainInvited", inviter.Nick!, channel.Name))
+        { Account = inviter.Account };
+
     /// <summary>
     /// A PRIVMSG, NOTICE or TAGMSG from a user, to a room or a person. Plain users
     /// see "Ana: hola", "* Ana waves", "-Ana- note" or "(private) Ana: hola".

@@ -36,6 +36,9 @@ public sealed class ChatServer : IAsyncDisposable
         Commands = new CommandTable();
         new Registration(this).Register(Commands);
         Rooms.Register(Commands);
+        new ChannelModes(this).Register(Commands);
+        new Moderation(this).Register(Commands);
+        new Listing(this).Register(Commands);
         Messaging.Register(Commands);
         Info.Register(Commands);
         new Profile(this).Register(Commands);

@@ -12,12 +12,17 @@ namespace Chat.Server;
 /// announcements are queued under the gate, which keeps everyone's view of a
 /// room in one order. Broadcasts of plain messages read <see cref="Channel.Members"/>
 /// snapshots and take no lock. No other lock is ever taken while holding the gate.
+/// Pending invitations (INVITE) are kept here, per invitee, under the gate too.
 /// </remarks>
 public sealed class ServerState
 {
     private readonly Dictionary<string, Client> _nicks = new(IrcCaseMapping.Comparer);
     private readonly Dictionary<string, Channel> _channels = new(IrcCaseMapping.Comparer);
     private readonly HashSet<Client> _clients = new();
+    private readonly Dictionary<Client, List<Channel>> _invites = new();
+
+    /// <summary>Pending invitations one client may hold; inviting past this forgets the oldest.</summary>
+    public const int MaxInvitesPerClient = 20;
 
     public object Gate { get; } = new();
 
@@ -111,6 +116,47 @@ public sealed class ServerState
         }
     }
 
+    /// <summary>Under the gate: every room, in no particular order.</summary>
+    internal IEnumerable<Channel> Channels => _channels.Values;
+
+    /// <summary>Under the gate: whether the room is the live one of its name (not one dropped since).</summary>
+    internal bool IsLive(Channel channel) => _channels.TryGetValue(channel.Name, out var live) && live == channel;
+
+    /// <summary>Under the gate: remembers that <paramref name="client"/> may join the room despite +i.</summary>
+    internal void AddInvite(Client client, Channel channel)
+    {
+        if (!_invites.TryGetValue(client, out var list))
+        {
+            list = new List<Channel>();
+            _invites[client] = list;
+        }
+
+        list.RemoveAll(c => c == channel || !IsLive(c));
+        if (list.Count >= MaxInvitesPerClient)
+        {
+            list.RemoveAt(0);
+        }
+
+        list.Add(channel);
+    }
+
+    /// <summary>Under the gate: whether the client holds an invitation to this room.</summary>
+    internal bool IsInvited(Client client, Channel channel) =>
+        _invites.TryGetValue(client, out var list) && list.Contains(channel);
+
+    /// <summary>Under the gate: uses up an invitation (a JOIN consumes it).</summary>
+    internal void RemoveInvite(Client client, Channel channel)
+    {
+        if (_invites.TryGetValue(client, out var list) && list.Remove(channel) && list.Count == 0)
+        {
+            _invites.Remove(client);
+        }
+    }
+
+    /// <summary>Under the gate: the live rooms the client is invited to, oldest first.</summary>
+    internal List<Channel> InvitesOf(Client client) =>
+        _invites.TryGetValue(client, out var list) ? list.Where(IsLive).ToList() : [];
+
     /// <summary>Under the gate: the room, created if it does not exist.</summary>
     internal Channel GetOrCreateChannel(string name, out bool created)
     {
@@ -159,6 +205,7 @@ public sealed class ServerState
     {
         var peers = new HashSet<Client>();
         _clients.Remove(client);
+        _invites.Remove(client);
         if (client.Nick is not null && _nicks.TryGetValue(client.Nick, out var holder) && holder == client)
         {
             _nicks.Remove(client.Nick);

@@ -44,7 +44,7 @@ public class RegistrationTests
         Assert.Equal(server.Server.Info.IsupportTokens, tokens);
         Assert.Contains("CASEMAPPING=ascii", tokens);
         Assert.Contains("CHANTYPES=#", tokens);
-        Assert.Contains("PREFIX=(o)@", tokens);
+        Assert.Contains("PREFIX=(ov)@+", tokens);
         Assert.Contains("NICKLEN=30", tokens);
 
         // NICKLEN is really 30: 30 characters pass, 31 do not.

@@ -19,6 +19,9 @@ public static class IrcCommands
     public const string Mode = "MODE";
     public const string Topic = "TOPIC";
     public const string Who = "WHO";
+    public const string Kick = "KICK";
+    public const string Invite = "INVITE";
+    public const string List = "LIST";
     public const string Motd = "MOTD";
     public const string Lusers = "LUSERS";
     public const string Authenticate = "AUTHENTICATE";

@@ -53,4 +53,29 @@ public static class IrcText
     /// </summary>
     public static int RoomForText(string prefix, string command, string target) =>
         IrcLimits.MaxBody - Encoding.UTF8.GetByteCount(prefix) - command.Length - Encoding.UTF8.GetByteCount(target) - 5;
+
+    /// <summary>
+    /// Text a client sent, made safe to echo as a middle parameter of a reply
+    /// (such as the nick in ERR_NOSUCHNICK): itself when it is one word that does
+    /// not start with ':', "*" otherwise, so a reply can never be malformed.
+    /// </summary>
+    public static string Echo(string value) =>
+        value.Length > 0 && value[0] != ':' && value.AsSpan().IndexOfAny(" \r\n\0") < 0 ? value : "*";
+
+    /// <summary>Cuts text to at most <paramref name="maxChars"/> UTF-16 units, never between the halves of a surrogate pair.</summary>
+    public static string Truncate(string text, int maxChars)
+    {
+        if (text.Length <= maxChars)
+        {
+            return text;
+        }
+
+        int end = maxChars;
+        if (end > 0 && char.IsHighSurrogate(text[end - 1]))
+        {
+            end--;
+        }
+
+        return text[..end];
+    }
 }

@@ -13,14 +13,22 @@ public static class Numerics
     public const string RPL_LUSERCHANNELS = "254";
     public const string RPL_LUSERME = "255";
     public const string RPL_ENDOFWHO = "315";
+    public const string RPL_LISTSTART = "321";
+    public const string RPL_LIST = "322";
+    public const string RPL_LISTEND = "323";
     public const string RPL_CHANNELMODEIS = "324";
     public const string RPL_CREATIONTIME = "329";
     public const string RPL_NOTOPIC = "331";
     public const string RPL_TOPIC = "332";
     public const string RPL_TOPICWHOTIME = "333";
+    public const string RPL_INVITELIST = "336";
+    public const string RPL_ENDOFINVITELIST = "337";
+    public const string RPL_INVITING = "341";
     public const string RPL_WHOREPLY = "352";
     public const string RPL_NAMREPLY = "353";
     public const string RPL_ENDOFNAMES = "366";
+    public const string RPL_BANLIST = "367";
+    public const string RPL_ENDOFBANLIST = "368";
     public const string RPL_MOTD = "372";
     public const string RPL_MOTDSTART = "375";
     public const string RPL_ENDOFMOTD = "376";
@@ -28,6 +36,8 @@ public static class Numerics
     public const string ERR_NOSUCHNICK = "401";
     public const string ERR_NOSUCHCHANNEL = "403";
     public const string ERR_CANNOTSENDTOCHAN = "404";
+    public const string ERR_TOOMANYCHANNELS = "405";
+    public const string ERR_TOOMANYTARGETS = "407";
     public const string ERR_NOORIGIN = "409";
     public const string ERR_NORECIPIENT = "411";
     public const string ERR_NOTEXTTOSEND = "412";
@@ -37,16 +47,24 @@ public static class Numerics
     public const string ERR_NONICKNAMEGIVEN = "431";
     public const string ERR_ERRONEUSNICKNAME = "432";
     public const string ERR_NICKNAMEINUSE = "433";
+    public const string ERR_USERNOTINCHANNEL = "441";
     public const string ERR_NOTONCHANNEL = "442";
+    public const string ERR_USERONCHANNEL = "443";
     public const string ERR_NOTREGISTERED = "451";
     public const string ERR_NEEDMOREPARAMS = "461";
     public const string ERR_ALREADYREGISTERED = "462";
+    public const string ERR_CHANNELISFULL = "471";
     public const string ERR_UNKNOWNMODE = "472";
+    public const string ERR_INVITEONLYCHAN = "473";
+    public const string ERR_BANNEDFROMCHAN = "474";
+    public const string ERR_BADCHANNELKEY = "475";
     public const string ERR_BADCHANMASK = "476";
+    public const string ERR_BANLISTFULL = "478";
     public const string ERR_CHANOPRIVSNEEDED = "482";
     public const string ERR_UMODEUNKNOWNFLAG = "501";
     public const string ERR_USERSDONTMATCH = "502";
     public const string ERR_INVALIDCAPCMD = "410";
+    public const string ERR_INVALIDMODEPARAM = "696";
 
     /// <summary>True for a three-digit numeric reply.</summary>
     public static bool IsNumeric(string command) =>

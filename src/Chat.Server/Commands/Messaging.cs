@@ -68,7 +68,7 @@ public sealed class Messaging
         {
             if (replies)
             {
-                client.SendNumeric("407", message.Parameters[0], $"Too many targets, at most {MaxTargets}");
+                client.SendNumeric(Numerics.ERR_TOOMANYTARGETS, IrcText.Echo(message.Parameters[0]), $"Too many targets, at most {MaxTargets}");
             }
 
             return;
@@ -83,12 +83,18 @@ public sealed class Messaging
             }
             else if (!SendToNick(client, command, target, text, tags) && replies)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHNICK, target, "No such nick/channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHNICK, IrcText.Echo(target), "No such nick/channel");
             }
         }
     }
 
-    /// <summary>Delivers a message to everyone in a room but its sender.</summary>
+    /// <summary>
+    /// Delivers a message to everyone in a room but its sender (and to the sender
+    /// too with echo-message), unless the room refuses it: outsiders of a +n room,
+    /// members without +v or +o in a +m room, and banned (+b) senders without +v
+    /// or +o get ERR_CANNOTSENDTOCHAN, or a readable line in plain mode; with
+    /// <paramref name="replies"/> false (NOTICE) nothing is said.
+    /// </summary>
     public void SendToChannel(Client client, string command, string target, string? text, bool replies = true, IReadOnlyDictionary<string, string>? tags = null)
     {
         var channel = _server.State.FindChannel(target);
@@ -96,23 +102,27 @@ public sealed class Messaging
         {
             if (replies)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, target, "No such channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(target), "No such channel");
             }
 
             return;
         }
 
-        bool member;
+        string? refusal;
         lock (_server.State.Gate)
         {
-            member = channel.Contains(client);
+            refusal = RefusedSpeech(client, channel);
         }
 
-        if (!member && channel.NoExternalMessages)
+        if (refusal is not null)
         {
-            if (replies)
+            if (replies && client.IsPlain)
             {
-                client.SendNumeric(Numerics.ERR_CANNOTSENDTOCHAN, channel.Name, "Cannot send to channel");
+                client.SendPlain(_server.Text.Format("PlainCannotSend", channel.Name));
+            }
+            else if (replies)
+            {
+                client.SendNumeric(Numerics.ERR_CANNOTSENDTOCHAN, channel.Name, refusal);
             }
 
             return;
@@ -136,6 +146,37 @@ public sealed class Messaging
         {
             _server.LogMessage(client, channel.Name, text);
         }
+    }
+
+    /// <summary>Under the gate: why the client may not speak in the room, or null when it may.</summary>
+    private static string? RefusedSpeech(Client client, Channel channel)
+    {
+        if (!channel.Contains(client))
+        {
+            if (channel.NoExternalMessages)
+            {
+                return "Cannot send to channel (+n)";
+            }
+
+            if (channel.Moderated)
+            {
+                return "Cannot send to channel (+m)";
+            }
+
+            return channel.IsBanned(client) ? "Cannot send to channel (+b)" : null;
+        }
+
+        if (channel.HasVoice(client))
+        {
+            return null;
+        }
+
+        if (channel.Moderated)
+        {
+            return "Cannot send to channel (+m)";
+        }
+
+        return channel.IsBanned(client) ? "Cannot send to channel (+b)" : null;
     }
 
     /// <summary>Delivers a private message; false when nobody has that nick.</summary>

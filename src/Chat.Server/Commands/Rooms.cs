@@ -2,7 +2,11 @@ using Chat.Core.Protocol;
 
 namespace Chat.Server.Commands;
 
-/// <summary>JOIN, PART, NAMES, TOPIC, MODE and WHO, and nick changes seen by room mates.</summary>
+/// <summary>
+/// JOIN, PART, NAMES, TOPIC and WHO, and nick changes seen by room mates. Modes
+/// live in <see cref="ChannelModes"/>, KICK and INVITE in <see cref="Moderation"/>,
+/// LIST in <see cref="Listing"/>.
+/// </summary>
 public sealed class Rooms
 {
     /// <summary>CHANLIMIT: rooms one client may be in at once.</summary>
@@ -24,16 +28,21 @@ public sealed class Rooms
         table.Add(IrcCommands.Part, 1, false, PartCommand);
         table.Add(IrcCommands.Names, 0, false, NamesCommand);
         table.Add(IrcCommands.Topic, 1, false, TopicCommand);
-        table.Add(IrcCommands.Mode, 1, false, ModeCommand);
         table.Add(IrcCommands.Who, 0, false, WhoCommand);
     }
 
-    /// <summary>Puts the client in the room, announces it to everyone there and sends the topic and names.</summary>
-    public void Join(Client client, string name)
+    /// <summary>
+    /// Puts the client in the room, announces it to everyone there and sends the
+    /// topic and names. An existing room's bans (+b), invite-only flag (+i), key
+    /// (+k) and limit (+l) are checked first; an invitation lets one JOIN past +i
+    /// and is used up by it. A name that is not a valid channel answers
+    /// ERR_NOSUCHCHANNEL: Modern IRC lists it for JOIN and deprecates ERR_BADCHANMASK.
+    /// </summary>
+    public void Join(Client client, string name, string? key = null)
     {
         if (!IrcValidation.IsValidChannel(name))
         {
-            client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, name, "No such channel");
+            client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(name), "No such channel");
             return;
         }
 
@@ -48,13 +57,20 @@ public sealed class Rooms
 
             if (client.Channels.Count >= MaxChannelsPerClient)
             {
-                client.SendNumeric("405", name, "You have joined too many channels");
+                client.SendNumeric(Numerics.ERR_TOOMANYCHANNELS, name, "You have joined too many channels");
+                return;
+            }
+
+            if (existing is not null && RefusedEntry(client, existing, key) is { } refusal)
+            {
+                client.SendNumeric(refusal.Numeric, existing.Name, refusal.Text);
                 return;
             }
 
             var channel = state.GetOrCreateChannel(name, out bool created);
-            channel.Add(client, op: created);
+            channel.Add(client, created ? MemberStatus.Operator : MemberStatus.None);
             client.Channels.Add(channel);
+            state.RemoveInvite(client, channel);
             var join = _server.Events.Join(client, channel);
             foreach (var member in channel.Members)
             {
@@ -77,6 +93,32 @@ public sealed class Rooms
         }
     }
 
+    /// <summary>Under the gate: why the client may not join an existing room, or null when it may.</summary>
+    private (string Numeric, string Text)? RefusedEntry(Client client, Channel channel, string? key)
+    {
+        if (channel.IsBanned(client))
+        {
+            return (Numerics.ERR_BANNEDFROMCHAN, "Cannot join channel (+b)");
+        }
+
+        if (channel.InviteOnly && !_server.State.IsInvited(client, channel))
+        {
+            return (Numerics.ERR_INVITEONLYCHAN, "Cannot join channel (+i)");
+        }
+
+        if (channel.Key is not null && key != channel.Key)
+        {
+            return (Numerics.ERR_BADCHANNELKEY, "Cannot join channel (+k)");
+        }
+
+        if (channel.Limit is { } limit && channel.Count >= limit)
+        {
+            return (Numerics.ERR_CHANNELISFULL, "Cannot join channel (+l)");
+        }
+
+        return null;
+    }
+
     public void Part(Client client, string name, string? reason)
     {
         var state = _server.State;
@@ -85,7 +127,7 @@ public sealed class Rooms
             var channel = state.FindChannel(name);
             if (channel is null)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, name, "No such channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(name), "No such channel");
                 return;
             }
 
@@ -142,13 +184,13 @@ public sealed class Rooms
         if (message.Parameters[0] == "0")
         {
             // "JOIN 0" leaves every room.
-            string[] names;
+            string[] joined;
             lock (_server.State.Gate)
             {
-                names = client.Channels.Select(c => c.Name).ToArray();
+                joined = client.Channels.Select(c => c.Name).ToArray();
             }
 
-            foreach (var name in names)
+            foreach (var name in joined)
             {
                 Part(client, name, null);
             }
@@ -156,9 +198,15 @@ public sealed class Rooms
             return;
         }
 
-        foreach (var name in message.Parameters[0].Split(',', StringSplitOptions.RemoveEmptyEntries))
+        // "JOIN #a,#b key1,key2": the n-th key goes with the n-th room.
+        string[] names = message.Parameters[0].Split(',');
+        string[] keys = message.Param(1)?.Split(',') ?? [];
+        for (int i = 0; i < names.Length; i++)
         {
-            Join(client, name);
+            if (names[i].Length > 0)
+            {
+                Join(client, names[i], i < keys.Length && keys[i].Length > 0 ? keys[i] : null);
+            }
         }
     }
 
@@ -183,9 +231,9 @@ public sealed class Rooms
             lock (_server.State.Gate)
             {
                 var channel = _server.State.FindChannel(name);
-                if (channel is null)
+                if (channel is null || !CanSee(client, channel))
                 {
-                    client.SendNumeric(Numerics.RPL_ENDOFNAMES, name, "End of /NAMES list");
+                    client.SendNumeric(Numerics.RPL_ENDOFNAMES, IrcText.Echo(name), "End of /NAMES list");
                 }
                 else
                 {
@@ -195,9 +243,14 @@ public sealed class Rooms
         }
     }
 
+    /// <summary>Under the gate: whether the client may see who is in the room (+s hides it from outsiders).</summary>
+    public static bool CanSee(Client client, Channel channel) => !channel.Secret || channel.Contains(client);
+
     /// <summary>RPL_NAMREPLY lines (as many as fit in 512 bytes each), then RPL_ENDOFNAMES.</summary>
+    /// <remarks>The symbol is "@" for a secret room and "=" for a public one (RFC 2812, Modern IRC).</remarks>
     private void SendNames(Client client, Channel channel)
     {
+        string symbol = channel.Secret ? "@" : "=";
         // ":server 353 nick = #chan :" leaves this much of a line for names.
         int room = IrcLimits.MaxBody - _server.Name.Length - client.NickOrStar.Length - channel.Name.Length - 12;
         var line = new System.Text.StringBuilder();
@@ -206,7 +259,7 @@ public sealed class Rooms
             string entry = channel.NameWithPrefix(member);
             if (line.Length > 0 && line.Length + 1 + entry.Length > room)
             {
-                client.SendNumeric(Numerics.RPL_NAMREPLY, "=", channel.Name, line.ToString());
+                client.SendNumeric(Numerics.RPL_NAMREPLY, symbol, channel.Name, line.ToString());
                 line.Clear();
             }
 
@@ -220,7 +273,7 @@ public sealed class Rooms
 
         if (line.Length > 0)
         {
-            client.SendNumeric(Numerics.RPL_NAMREPLY, "=", channel.Name, line.ToString());
+            client.SendNumeric(Numerics.RPL_NAMREPLY, symbol, channel.Name, line.ToString());
         }
 
         client.SendNumeric(Numerics.RPL_ENDOFNAMES, channel.Name, "End of /NAMES list");
@@ -241,13 +294,17 @@ public sealed class Rooms
             var channel = state.FindChannel(message.Parameters[0]);
             if (channel is null)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, message.Parameters[0], "No such channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(message.Parameters[0]), "No such channel");
                 return;
             }
 
             if (message.Parameters.Count == 1)
             {
-                if (channel.Topic is null)
+                if (!CanSee(client, channel))
+                {
+                    client.SendNumeric(Numerics.ERR_NOTONCHANNEL, channel.Name, "You're not on that channel");
+                }
+                else if (channel.Topic is null)
                 {
                     client.SendNumeric(Numerics.RPL_NOTOPIC, channel.Name, "No topic is set");
                 }
@@ -288,173 +345,6 @@ public sealed class Rooms
         }
     }
 
-    private void ModeCommand(Client client, IrcMessage message)
-    {
-        string target = message.Parameters[0];
-        if (!IrcValidation.IsChannel(target))
-        {
-            UserMode(client, message);
-            return;
-        }
-
-        var state = _server.State;
-        lock (state.Gate)
-        {
-            var channel = state.FindChannel(target);
-            if (channel is null)
-            {
-                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, target, "No such channel");
-                return;
-            }
-
-            if (message.Parameters.Count == 1)
-            {
-                client.SendNumeric(Numerics.RPL_CHANNELMODEIS, channel.Name, channel.ModeString);
-                client.SendNumeric(Numerics.RPL_CREATIONTIME, channel.Name,
-                    channel.Created.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
-                return;
-            }
-
-            ChangeChannelModes(client, channel, message);
-        }
-    }
-
-    /// <summary>Under the gate: applies +/-n, +/-t and +/-o and announces what changed.</summary>
-    private void ChangeChannelModes(Client client, Channel channel, IrcMessage message)
-    {
-        if (!channel.IsOperator(client))
-        {
-            client.SendNumeric(Numerics.ERR_CHANOPRIVSNEEDED, channel.Name, "You're not channel operator");
-            return;
-        }
-
-        bool adding = true;
-        int argIndex = 2;
-        var applied = new System.Text.StringBuilder();
-        var appliedArgs = new List<string>();
-        char appliedSign = ' ';
-        foreach (char c in message.Parameters[1])
-        {
-            switch (c)
-            {
-                case '+':
-                    adding = true;
-                    continue;
-                case '-':
-                    adding = false;
-                    continue;
-                case 'n':
-                    channel.NoExternalMessages = adding;
-                    break;
-                case 't':
-                    channel.TopicLocked = adding;
-                    break;
-                case 'o':
-                    string? nick = message.Param(argIndex++);
-                    if (nick is null)
-                    {
-                        continue;
-                    }
-
-                    var who = _server.State.FindNick(nick);
-                    if (who is null)
-                    {
-                        client.SendNumeric(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
-                        continue;
-                    }
-
-                    if (!channel.Contains(who))
-                    {
-                        client.SendNumeric("441", who.Nick!, channel.Name, "They aren't on that channel");
-                        continue;
-                    }
-
-                    channel.SetOperator(who, adding);
-                    appliedArgs.Add(who.Nick!);
-                    break;
-                default:
-                    client.SendNumeric(Numerics.ERR_UNKNOWNMODE, c.ToString(), "is unknown mode char to me");
-                    continue;
-            }
-
-            char sign = adding ? '+' : '-';
-            if (sign != appliedSign)
-            {
-                applied.Append(sign);
-                appliedSign = sign;
-            }
-
-            applied.Append(c);
-        }
-
-        if (applied.Length == 0)
-        {
-            return;
-        }
-
-        var modeParams = new List<string> { applied.ToString() };
-        modeParams.AddRange(appliedArgs);
-        var line = _server.Events.Mode(client, channel, modeParams);
-        foreach (var member in channel.Members)
-        {
-            member.Deliver(line);
-        }
-    }
-
-    private void UserMode(Client client, IrcMessage message)
-    {
-        string target = message.Parameters[0];
-        var who = _server.State.FindNick(target);
-        if (who is null)
-        {
-            client.SendNumeric(Numerics.ERR_NOSUCHNICK, target, "No such nick/channel");
-            return;
-        }
-
-        if (who != client)
-        {
-            client.SendNumeric(Numerics.ERR_USERSDONTMATCH, "Can't change mode for other users");
-            return;
-        }
-
-        if (message.Parameters.Count == 1)
-        {
-            client.SendNumeric(Numerics.RPL_UMODEIS, client.Invisible ? "+i" : "+");
-            return;
-        }
-
-        bool adding = true;
-        string changed = "";
-        foreach (char c in message.Parameters[1])
-        {
-            switch (c)
-            {
-                case '+':
-                    adding = true;
-                    break;
-                case '-':
-                    adding = false;
-                    break;
-                case 'i':
-                    if (client.Invisible != adding)
-                    {
-                        client.Invisible = adding;
-                        changed += (adding ? "+" : "-") + "i";
-                    }
-
-                    break;
-                default:
-                    client.SendNumeric(Numerics.ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag");
-                    break;
-            }
-        }
-
-        if (changed.Length > 0)
-        {
-            client.Send(new IrcMessage(null, client.Prefix, IrcCommands.Mode, [client.Nick!, changed]));
-        }
-    }
-
     private void WhoCommand(Client client, IrcMessage message)
     {
         string mask = message.Param(0) ?? "*";
@@ -463,11 +353,11 @@ public sealed class Rooms
             if (IrcValidation.IsChannel(mask))
             {
                 var channel = _server.State.FindChannel(mask);
-                if (channel is not null)
+                if (channel is not null && CanSee(client, channel))
                 {
                     foreach (var member in channel.Members)
                     {
-                        SendWhoReply(client, channel.Name, member, channel.IsOperator(member) ? "H@" : "H");
+                        SendWhoReply(client, channel.Name, member, "H" + channel.PrefixOf(member));
                     }
                 }
             }

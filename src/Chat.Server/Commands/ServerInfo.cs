@@ -25,14 +25,19 @@ public sealed class ServerInfo
     [
         "CASEMAPPING=" + IrcCaseMapping.Token,
         $"CHANLIMIT=#:{Rooms.MaxChannelsPerClient}",
-        "CHANMODES=,,,nt",
+        ChannelModes.ChanModesToken,
         $"CHANNELLEN={IrcValidation.MaxChannelLength}",
         "CHANTYPES=#",
+        Listing.ElistToken,
+        $"KEYLEN={Channel.MaxKeyLength}",
+        $"KICKLEN={Moderation.MaxKickReasonLength}",
+        $"MAXLIST={ChannelModes.ListModes}:{Channel.MaxBans}",
+        $"MODES={ChannelModes.MaxParameterModes}",
         "NETWORK=" + _server.Options.Network,
         $"NAMELEN={Profile.MaxRealNameLength}",
         $"NICKLEN={IrcValidation.MaxNickLength}",
-        "PREFIX=(o)@",
-        $"TARGMAX=PRIVMSG:{Messaging.MaxTargets},NOTICE:{Messaging.MaxTargets},JOIN:,PART:,NAMES:",
+        ChannelModes.PrefixToken,
+        $"TARGMAX=PRIVMSG:{Messaging.MaxTargets},NOTICE:{Messaging.MaxTargets},JOIN:,PART:,NAMES:,KICK:{Moderation.MaxKickTargets},LIST:",
         $"TOPICLEN={Rooms.MaxTopicLength}",
         "UTF8ONLY",
     ];
@@ -48,7 +53,7 @@ public sealed class ServerInfo
         client.SendNumeric(Numerics.RPL_WELCOME, $"Welcome to the {_server.Options.Network} Network, {client.Prefix}");
         client.SendNumeric(Numerics.RPL_YOURHOST, $"Your host is {_server.Name}, running version {Version}");
         client.SendNumeric(Numerics.RPL_CREATED, $"This server was created {_server.StartedAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)}");
-        client.SendNumeric(Numerics.RPL_MYINFO, _server.Name, Version, "i", "ont", "o");
+        client.SendNumeric(Numerics.RPL_MYINFO, _server.Name, Version, ChannelModes.UserModes, ChannelModes.AllChannelModes, ChannelModes.ParameterModes);
         var tokens = IsupportTokens;
         for (int i = 0; i < tokens.Count; i += 12)
         {
