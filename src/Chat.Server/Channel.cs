@@ -176,8 +176,16 @@ public sealed class Channel
         _ => "",
     };
 
-    /// <summary>"@nick", "+nick" or "nick", as NAMES shows it.</summary>
-    public string NameWithPrefix(Client client) => PrefixOf(client) + client.Nick;
+    /// <summary>Every prefix the member has, highest first ("@+"), for multi-prefix clients.</summary>
+    public string AllPrefixesOf(Client client)
+    {
+        var status = StatusOf(client);
+        return (status.HasFlag(MemberStatus.Operator) ? "@" : "") + (status.HasFlag(MemberStatus.Voice) ? "+" : "");
+    }
+
+    /// <summary>The member's prefix as <paramref name="viewer"/> reads it: all of them with multi-prefix.</summary>
+    public string PrefixFor(Client member, Client viewer) =>
+        viewer.Has(Cap.MultiPrefix) ? AllPrefixesOf(member) : PrefixOf(member);
 
     /// <summary>
     /// The mode string and its parameters as RPL_CHANNELMODEIS gives them, e.g.

@@ -195,4 +195,43 @@ public class CapabilityTests
         var fail = await a.ExpectAsync(m => m.Command == "FAIL");
         Assert.Equal(["SETNAME", "INVALID_REALNAME"], fail.Parameters.Take(2));
     }
+
+    [Fact]
+    public async Task Multi_prefix_and_userhost_in_names_shape_names_and_who()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var op = await server.JoinAsync("chief");
+        op.Send("MODE #general +v chief");
+        await op.ExpectAsync(m => m.Command == "MODE");
+        using var both = await WithCapsAsync(server, "both", "multi-prefix userhost-in-names", join: null);
+        both.Send("NAMES #general");
+        var names = await both.ExpectAsync(m => m.Command == "353");
+        Assert.Equal("@+chief!~chief@127.0.0.1", names.Parameters[^1]);
+        both.Send("WHO #general");
+        var who = await both.ExpectAsync(m => m.Command == "352");
+        Assert.Equal("H@+", who.Parameters[6]);
+
+        using var neither = await server.RegisterAsync("neither");
+        neither.Send("NAMES #general");
+        names = await neither.ExpectAsync(m => m.Command == "353");
+        Assert.Equal("@chief", names.Parameters[^1]);
+    }
+
+    [Fact]
+    public async Task Invite_notify_tells_the_rooms_operators()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var op = await WithCapsAsync(server, "inviter", "invite-notify", join: "#club");
+        using var coop = await WithCapsAsync(server, "coop", "invite-notify", join: "#club");
+        op.Send("MODE #club +o coop");
+        await coop.ExpectAsync(m => m.Command == "MODE");
+        using var guest = await server.RegisterAsync("guest");
+        op.Send("INVITE guest #club");
+        await op.ExpectAsync(m => m.Command == "341");
+        var told = await coop.ExpectAsync(m => m.Command == "INVITE");
+        Assert.Equal("inviter", told.SourceNick);
+        Assert.Equal(["guest", "#club"], told.Parameters);
+        var invited = await guest.ExpectAsync(m => m.Command == "INVITE");
+        Assert.Equal(["guest", "#club"], invited.Parameters);
+    }
 }

@@ -157,6 +157,16 @@ public sealed class Moderation
             state.AddInvite(target, channel);
             client.SendNumeric(Numerics.RPL_INVITING, target.Nick!, channel.Name);
             target.Deliver(_server.Events.Invite(client, target, channel));
+
+            // invite-notify: the room's other operators who asked are told too.
+            var notice = _server.Events.CapOnly(client, Cap.InviteNotify, IrcCommands.Invite, target.Nick!, channel.Name);
+            foreach (var member in channel.Members)
+            {
+                if (member != client && member != target && channel.IsOperator(member))
+                {
+                    member.Deliver(notice);
+                }
+            }
         }
     }
 

@@ -256,7 +256,9 @@ public sealed class Rooms
         var line = new System.Text.StringBuilder();
         foreach (var member in channel.Members)
         {
-            string entry = channel.NameWithPrefix(member);
+            // multi-prefix shows every prefix, userhost-in-names the whole prefix.
+            string entry = channel.PrefixFor(member, client)
+                + (client.Has(Cap.UserhostInNames) ? member.Prefix : member.Nick);
             if (line.Length > 0 && line.Length + 1 + entry.Length > room)
             {
                 client.SendNumeric(Numerics.RPL_NAMREPLY, symbol, channel.Name, line.ToString());
@@ -357,7 +359,7 @@ public sealed class Rooms
                 {
                     foreach (var member in channel.Members)
                     {
-                        SendWhoReply(client, channel.Name, member, "H" + channel.PrefixOf(member));
+                        SendWhoReply(client, channel.Name, member, "H" + channel.PrefixFor(member, client));
                     }
                 }
             }
