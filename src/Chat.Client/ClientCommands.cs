@@ -25,7 +25,7 @@ public abstract record ClientCommand
     public sealed record Topic(string? Room, string? Text) : ClientCommand;
 
     /// <summary>/me: an action in the current room.</summary>
-    public sealed record Action(string Text) : ClientCommand;
+    public sealed record Me(string Text) : ClientCommand;
 
     /// <summary>/nick: a new alias.</summary>
     public sealed record ChangeNick(string NewNick) : ClientCommand;
@@ -157,7 +157,7 @@ public static class ClientCommands
             }
 
             case "me":
-                return rest.Length == 0 ? null : new ClientCommand.Action(rest);
+                return rest.Length == 0 ? null : new ClientCommand.Me(rest);
             case "names":
             case "who":
             {

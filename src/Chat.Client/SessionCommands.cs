@@ -65,7 +65,7 @@ public sealed class SessionCommands
                     ? (_rooms.IsCurrent(message.Target) ? "" : $"[{message.Target}] ") + $"{_client.Nick}: {message.Text}"
                     : _text.Format("PrivateTo", message.Target, message.Text));
                 break;
-            case ClientCommand.Action action:
+            case ClientCommand.Me action:
                 InRoom(room =>
                 {
                     _client.SendAction(room, action.Text);
