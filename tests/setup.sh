@@ -3,9 +3,10 @@
 # first, so a machine that has everything is not touched.
 set -euo pipefail
 
-# The foundation's tests need nothing beyond the SDK. Interop tests (a real IRC
-# client or server from Debian's packages) add their packages here.
-need_packages=()
+# Interop tests (tests/Chat.Interop.Tests) run Debian's ngircd as a real IRC
+# server for `chat join`, and python3-irc as a real IRC client library against
+# `chat serve`.
+need_packages=(ngircd python3-irc)
 
 if [ "${#need_packages[@]}" -gt 0 ]; then
   missing=()

@@ -20,6 +20,24 @@ public sealed record UserLeft(string Nick, string? Channel, string? Reason, bool
 
 public sealed record NickChanged(string OldNick, string NewNick, bool IsSelf) : ChatEvent;
 
+/// <summary>The people in a room (RPL_NAMREPLY lines up to RPL_ENDOFNAMES), as the server lists them: "@Ana", "Beto".</summary>
+public sealed record NamesReceived(string Channel, IReadOnlyList<string> Names) : ChatEvent;
+
+/// <summary>
+/// A room's topic: the reply to asking (or joining), with <paramref name="SetBy"/> null,
+/// or a change someone made. <paramref name="Topic"/> null or empty: no topic.
+/// </summary>
+public sealed record TopicChanged(string Channel, string? Topic, string? SetBy) : ChatEvent;
+
+/// <summary>Someone (perhaps we) was removed from a room by <paramref name="By"/>.</summary>
+public sealed record UserKicked(string Nick, string Channel, string By, string? Reason, bool IsSelf) : ChatEvent;
+
+/// <summary>The server confirmed our away status (RPL_NOWAWAY / RPL_UNAWAY).</summary>
+public sealed record AwayChanged(bool IsAway) : ChatEvent;
+
+/// <summary>Someone we wrote to is away (RPL_AWAY).</summary>
+public sealed record UserAway(string Nick, string Message) : ChatEvent;
+
 /// <summary>A NOTICE from the server itself, or an error reply shown as text.</summary>
 public sealed record ServerNotice(string Text) : ChatEvent;
 

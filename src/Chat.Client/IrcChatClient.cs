@@ -14,7 +14,16 @@ namespace Chat.Client;
 /// </summary>
 public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
 {
+    // Verbs and numerics only the client reads; named as in RFC 2812.
+    private const string Kick = "KICK";
+    private const string RplAway = "301";
+    private const string RplUnaway = "305";
+    private const string RplNowAway = "306";
+
     private readonly LineConnection _connection;
+
+    /// <summary>NAMES replies being collected until RPL_ENDOFNAMES; only the reader loop touches it.</summary>
+    private readonly Dictionary<string, List<string>> _names = new(IrcCaseMapping.Comparer);
     private readonly Channel<ChatEvent> _events = Channel.CreateUnbounded<ChatEvent>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _run;
     private string? _serverError;
@@ -80,15 +89,47 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
 
     public void Join(string channel) => SendRaw(new IrcMessage(IrcCommands.Join, channel));
 
+    public void Part(string channel, string? reason) =>
+        SendRaw(reason is null ? new IrcMessage(IrcCommands.Part, channel) : new IrcMessage(IrcCommands.Part, channel, reason));
+
+    /// <summary>Asks who is in a room; the answer arrives as one <see cref="NamesReceived"/>.</summary>
+    public void Names(string channel) => SendRaw(new IrcMessage(IrcCommands.Names, channel));
+
+    /// <summary>Asks for a room's topic (<paramref name="topic"/> null) or sets it; answers arrive as <see cref="TopicChanged"/>.</summary>
+    public void Topic(string channel, string? topic) =>
+        SendRaw(topic is null ? new IrcMessage(IrcCommands.Topic, channel) : new IrcMessage(IrcCommands.Topic, channel, topic));
+
+    public void KickUser(string channel, string nick, string? reason) =>
+        SendRaw(reason is null ? new IrcMessage(Kick, channel, nick) : new IrcMessage(Kick, channel, nick, reason));
+
+    /// <summary>Marks us away with <paramref name="message"/>, or back with null; confirmed by <see cref="AwayChanged"/>.</summary>
+    public void Away(string? message) =>
+        SendRaw(message is null ? new IrcMessage(IrcCommands.Away) : new IrcMessage(IrcCommands.Away, message));
+
     /// <summary>Sends text to a room or a nick, split into as many PRIVMSGs as it takes to arrive whole.</summary>
     public void SendMessage(string target, string text, string command = IrcCommands.Privmsg)
     {
-        // What the server relays is ":nick!~user@host PRIVMSG target :text\r\n"; leave room for the prefix.
-        int room = IrcLimits.MaxBody - 100 - Encoding.UTF8.GetByteCount(Nick ?? "") - Encoding.UTF8.GetByteCount(target);
-        foreach (var part in IrcText.SplitUtf8(text, Math.Max(room, 64)))
+        foreach (var part in IrcText.SplitUtf8(text, RoomForText(target)))
         {
             SendRaw(new IrcMessage(command, target, part));
         }
+    }
+
+    /// <summary>Sends a CTCP ACTION ("/me waves"), split like <see cref="SendMessage"/>.</summary>
+    public void SendAction(string target, string text)
+    {
+        foreach (var part in IrcText.SplitUtf8(text, RoomForText(target) - 9))
+        {
+            SendRaw(new IrcMessage(IrcCommands.Privmsg, target, $"\u0001ACTION {part}\u0001"));
+        }
+    }
+
+    /// <summary>Bytes of text that fit in one message to <paramref name="target"/>.</summary>
+    private int RoomForText(string target)
+    {
+        // What the server relays is ":nick!~user@host PRIVMSG target :text\r\n"; leave room for the prefix.
+        int room = IrcLimits.MaxBody - 100 - Encoding.UTF8.GetByteCount(Nick ?? "") - Encoding.UTF8.GetByteCount(target);
+        return Math.Max(room, 64);
     }
 
     /// <summary>Says goodbye; the server closes the connection after its reply.</summary>
@@ -180,8 +221,8 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
                 Nick = m.Param(0) ?? Nick;
                 Emit(new Registered(Nick!));
                 break;
-            case Numerics.ERR_NICKNAMEINUSE when !IsRegistered:
-            case Numerics.ERR_ERRONEUSNICKNAME when !IsRegistered:
+            case Numerics.ERR_NICKNAMEINUSE:
+            case Numerics.ERR_ERRONEUSNICKNAME:
                 Emit(new NickRejected(m.Param(1) ?? Nick ?? "", m.Command == Numerics.ERR_NICKNAMEINUSE));
                 break;
             case IrcCommands.Privmsg:
@@ -206,6 +247,33 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
 
                 Emit(new NickChanged(from ?? "?", newNick, self));
                 break;
+            case Kick when m.Param(1) is { } kicked:
+                Emit(new UserKicked(kicked, m.Param(0)!, from ?? "?", NonEmpty(m.Param(2)), IsMe(kicked)));
+                break;
+            case IrcCommands.Topic when m.Param(0) is { } channel:
+                Emit(new TopicChanged(channel, m.Param(1) ?? "", from ?? "?"));
+                break;
+            case Numerics.RPL_TOPIC when m.Parameters.Count >= 3:
+                Emit(new TopicChanged(m.Parameters[1], m.Parameters[2], null));
+                break;
+            case Numerics.RPL_NOTOPIC when m.Parameters.Count >= 2:
+                Emit(new TopicChanged(m.Parameters[1], null, null));
+                break;
+            case Numerics.RPL_NAMREPLY:
+                CollectNames(m);
+                break;
+            case Numerics.RPL_ENDOFNAMES when m.Parameters.Count >= 2:
+                string room = m.Parameters[1];
+                _names.Remove(room, out var names);
+                Emit(new NamesReceived(room, names ?? []));
+                break;
+            case RplNowAway:
+            case RplUnaway:
+                Emit(new AwayChanged(m.Command == RplNowAway));
+                break;
+            case RplAway when m.Parameters.Count >= 3:
+                Emit(new UserAway(m.Parameters[1], m.Parameters[2]));
+                break;
             case IrcCommands.Error:
                 _serverError = m.Param(0);
                 break;
@@ -222,6 +290,30 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
                 }
 
                 break;
+        }
+    }
+
+    private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    /// <summary>RPL_NAMREPLY is "me [=*@] #room :names..."; RFC 1459 servers leave out the symbol.</summary>
+    private void CollectNames(IrcMessage m)
+    {
+        if (m.Parameters.Count < 3)
+        {
+            return;
+        }
+
+        string room = m.Parameters[^2];
+        if (!_names.TryGetValue(room, out var list))
+        {
+            _names[room] = list = [];
+        }
+
+        foreach (var entry in m.Parameters[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // userhost-in-names gives "nick!user@host": keep the nick with its prefixes.
+            int bang = entry.IndexOf('!');
+            list.Add(bang < 0 ? entry : entry[..bang]);
         }
     }
 

@@ -130,8 +130,12 @@ public sealed class JoinSession
 
     private async Task<int> ChatAsync(IrcChatClient client, CancellationToken cancel)
     {
+        var rooms = new ChatRooms(_options.Channel);
+        var shown = new EventText(_text, rooms);
+        var commands = new SessionCommands(client, rooms, _view, _text);
         using var stopInput = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var input = Task.Run(() => PumpInputAsync(client, stopInput.Token), CancellationToken.None);
+        var input = Task.Run(() => PumpInputAsync(client, commands, stopInput.Token), CancellationToken.None);
+        bool welcomed = false;
         try
         {
             await foreach (var e in client.Events.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
@@ -147,13 +151,15 @@ public sealed class JoinSession
                     return ExitConnectionLost;
                 }
 
-                if (IsOwnJoin(e))
+                if (!welcomed && IsOwnJoin(e))
                 {
                     // Only now is the user in the room: from here on nothing said there is missed.
+                    welcomed = true;
                     _view.ShowLine(_text.Format("Welcome", client.Nick!));
                     _view.ShowLine(_text["HowToLeave"]);
                 }
-                else if (Render(e, client) is { } line)
+
+                foreach (var line in shown.Lines(e))
                 {
                     _view.ShowLine(line);
                 }
@@ -167,7 +173,7 @@ public sealed class JoinSession
         }
     }
 
-    private async Task PumpInputAsync(IrcChatClient client, CancellationToken cancel)
+    private async Task PumpInputAsync(IrcChatClient client, SessionCommands commands, CancellationToken cancel)
     {
         while (!cancel.IsCancellationRequested)
         {
@@ -177,9 +183,10 @@ public sealed class JoinSession
                 return;
             }
 
-            if (line is null || IsLeave(line))
+            var command = line is null ? new ClientCommand.Leave("Leaving") : ClientCommands.Parse(line);
+            if (command is ClientCommand.Leave leave)
             {
-                client.Quit(line is null ? "Leaving" : "salir");
+                client.Quit(leave.Reason);
 
                 // The server answers QUIT by closing; if it does not, stop anyway.
                 await client.WaitClosedAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
@@ -187,51 +194,11 @@ public sealed class JoinSession
                 return;
             }
 
-            line = line.TrimEnd('\r');
-            if (line.Trim().Length == 0)
-            {
-                continue;
-            }
-
-            if (line.StartsWith('/'))
-            {
-                _view.ShowLine(_text.Format("UnknownCommand", line.Split(' ')[0]));
-                continue;
-            }
-
-            client.SendMessage(_options.Channel, line);
+            commands.Run(command);
         }
     }
 
     /// <summary>True for the server's echo of our own JOIN to the room we asked for.</summary>
     private bool IsOwnJoin(ChatEvent e) =>
         e is UserJoined { IsSelf: true } joined && IrcCaseMapping.Equals(joined.Channel, _options.Channel);
-
-    private static bool IsLeave(string line)
-    {
-        string word = line.Trim();
-        return word.Equals("salir", StringComparison.OrdinalIgnoreCase)
-            || word.Equals("/quit", StringComparison.OrdinalIgnoreCase)
-            || word.StartsWith("/quit ", StringComparison.OrdinalIgnoreCase);
-    }
-
-    /// <summary>The line a person sees for an event, or null for events not shown.</summary>
-    public string? Render(ChatEvent e, IrcChatClient? client = null)
-    {
-        string? Room(string? channel) =>
-            channel is null || IrcCaseMapping.Equals(channel, _options.Channel) ? "" : $"[{channel}] ";
-
-        return e switch
-        {
-            MessageReceived { IsPrivate: true, IsNotice: false } m => _text.Format("Private", m.From, m.Text),
-            MessageReceived { IsNotice: true } m => Room(m.IsPrivate ? null : m.Target) + _text.Format("Notice", m.From, m.Text),
-            MessageReceived { IsAction: true } m => Room(m.Target) + _text.Format("Action", m.From, m.Text),
-            MessageReceived m => $"{Room(m.Target)}{m.From}: {m.Text}",
-            UserJoined { IsSelf: false } j => Room(j.Channel) + _text.Format("Joined", j.Nick),
-            UserLeft { IsSelf: false } l => Room(l.Channel) + _text.Format("Left", l.Nick),
-            NickChanged n => _text.Format("NickChange", n.OldNick, n.NewNick),
-            ServerNotice n => _text.Format("ServerNotice", n.Text),
-            _ => null,
-        };
-    }
 }

@@ -26,7 +26,7 @@ internal static class JoinCommand
         };
         var lang = CommonOptions.Lang();
 
-        var command = new Command("join", "Join a chat server from this terminal. Type to talk; 'salir' or /quit leaves. With input or output redirected it reads and prints plain lines, for scripts.")
+        var command = new Command("join", "Join a chat server (ours or any IRC server) from this terminal. Type to talk, /help lists the commands (/join, /msg, /names, ...); 'salir' or /quit leaves. With input or output redirected it reads and prints plain lines, for scripts.")
         {
             alias, host, port, room, lang,
         };

@@ -7,7 +7,7 @@ namespace Chat.Client.Tests;
 
 public class JoinSessionTests
 {
-    private static async Task<ChatServer> StartServerAsync()
+    internal static async Task<ChatServer> StartServerAsync()
     {
         var server = new ChatServer(new ServerOptions
         {
@@ -21,7 +21,7 @@ public class JoinSessionTests
         return server;
     }
 
-    private static (JoinSession Session, ScriptedView View) NewSession(ChatServer server, string? alias, string lang = "en")
+    internal static (JoinSession Session, ScriptedView View) NewSession(ChatServer server, string? alias, string lang = "en")
     {
         var view = new ScriptedView();
         var options = new JoinOptions

@@ -1,0 +1,87 @@
+using Chat.Client.Resources;
+
+namespace Chat.Client;
+
+/// <summary>
+/// What a person sees for each <see cref="ChatEvent"/>, in their language. Our own
+/// joins, parts and kicks also move <see cref="ChatRooms"/> along, so the lines
+/// that say which room is current come out in the same order as the events.
+/// </summary>
+public sealed class EventText
+{
+    private readonly ClientText _text;
+    private readonly ChatRooms _rooms;
+
+    public EventText(ClientText text, ChatRooms rooms)
+    {
+        _text = text;
+        _rooms = rooms;
+    }
+
+    /// <summary>The lines to show for <paramref name="e"/>, often one, none for events not shown.</summary>
+    public IReadOnlyList<string> Lines(ChatEvent e)
+    {
+        switch (e)
+        {
+            case UserJoined { IsSelf: true } j:
+                return _rooms.Confirmed(j.Channel) ? [_text.Format("NowTalkingIn", j.Channel)] : [];
+            case UserLeft { IsSelf: true, Channel: { } room }:
+                return [_text.Format("YouLeftRoom", room), .. AfterLeaving(room)];
+            case UserKicked { IsSelf: true } k:
+                return [Reason(k.Reason, "YouWereKicked", k.Channel, k.By), .. AfterLeaving(k.Channel)];
+            case NamesReceived n when _rooms.TakeNamesWanted(n.Channel):
+                return [n.Names.Count == 0 ? _text.Format("NobodyIn", n.Channel) : _text.Format("Users", n.Channel, string.Join(", ", Sorted(n.Names)))];
+            default:
+                return Line(e) is { } line ? [line] : [];
+        }
+    }
+
+    /// <summary>The one line for events that do not change our rooms, or null.</summary>
+    private string? Line(ChatEvent e) => e switch
+    {
+        MessageReceived { IsPrivate: true, IsNotice: false, IsAction: true } m => _text.Format("PrivateAction", m.From, m.Text),
+        MessageReceived { IsPrivate: true, IsNotice: false } m => _text.Format("Private", m.From, m.Text),
+        MessageReceived { IsNotice: true } m => Room(m.IsPrivate ? null : m.Target) + _text.Format("Notice", m.From, m.Text),
+        MessageReceived { IsAction: true } m => Room(m.Target) + _text.Format("Action", m.From, m.Text),
+        MessageReceived m => $"{Room(m.Target)}{m.From}: {m.Text}",
+        UserJoined { IsSelf: false } j => Room(j.Channel) + _text.Format("Joined", j.Nick),
+        UserLeft { IsSelf: false } l => Room(l.Channel) + _text.Format("Left", l.Nick),
+        UserKicked k => Room(k.Channel) + Reason(k.Reason, "Kicked", k.Nick, k.By),
+        TopicChanged { SetBy: null, Topic: null or "" } t => _text.Format("NoTopic", t.Channel),
+        TopicChanged { SetBy: null } t => _text.Format("Topic", t.Channel, t.Topic!),
+        TopicChanged { Topic: null or "" } t => _text.Format("TopicCleared", t.SetBy!, t.Channel),
+        TopicChanged t => _text.Format("TopicSet", t.SetBy!, t.Channel, t.Topic!),
+        NickChanged { IsSelf: true } n => _text.Format("YouAreNow", n.NewNick),
+        NickChanged n => _text.Format("NickChange", n.OldNick, n.NewNick),
+        NickRejected r => _text.Format(r.InUse ? "AliasInUse" : "AliasInvalid", r.Nick),
+        AwayChanged a => _text[a.IsAway ? "NowAway" : "Back"],
+        UserAway a => _text.Format("UserIsAway", a.Nick, a.Message),
+        ServerNotice n => _text.Format("ServerNotice", n.Text),
+        _ => null,
+    };
+
+    /// <summary>"[#room] " for a room that is not the current one.</summary>
+    private string Room(string? channel) => channel is null || _rooms.IsCurrent(channel) ? "" : $"[{channel}] ";
+
+    private string Reason(string? reason, string name, params object[] args) =>
+        reason is null ? _text.Format(name, args) : _text.Format(name + "WithReason", [.. args, reason]);
+
+    private IEnumerable<string> AfterLeaving(string room)
+    {
+        if (!_rooms.Left(room))
+        {
+            return [];
+        }
+
+        return [_rooms.Current is { } next ? _text.Format("NowTalkingIn", next) : _text["NoRoom"]];
+    }
+
+    /// <summary>Operators and voiced users first (by rank, as ~&amp;@%+), then by name.</summary>
+    private static IEnumerable<string> Sorted(IEnumerable<string> names)
+    {
+        const string ranks = "~&@%+";
+        return names
+            .OrderBy(n => n.Length > 0 && ranks.Contains(n[0]) ? ranks.IndexOf(n[0]) : ranks.Length)
+            .ThenBy(n => n.TrimStart(ranks.ToCharArray()), StringComparer.OrdinalIgnoreCase);
+    }
+}
