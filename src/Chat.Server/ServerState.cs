@@ -11,7 +11,9 @@ namespace Chat.Server;
 /// Queueing a line for a client never blocks (see LineConnection.Send), so
 /// announcements are queued under the gate, which keeps everyone's view of a
 /// room in one order. Broadcasts of plain messages read <see cref="Channel.Members"/>
-/// snapshots and take no lock. No other lock is ever taken while holding the gate.
+/// snapshots and take no lock. The WHOWAS history is written when a nick is
+/// released, so it too is only touched under the gate. No other lock is ever
+/// taken while holding the gate.
 /// </remarks>
 public sealed class ServerState
 {
@@ -20,6 +22,9 @@ public sealed class ServerState
     private readonly HashSet<Client> _clients = new();
 
     public object Gate { get; } = new();
+
+    /// <summary>Departed nicks for WHOWAS; read and written under <see cref="Gate"/>.</summary>
+    public WhowasHistory Whowas { get; } = new();
 
     public int ClientCount
     {
@@ -102,6 +107,7 @@ public sealed class ServerState
 
             if (client.Nick is not null)
             {
+                Whowas.Record(client);
                 _nicks.Remove(client.Nick);
             }
 
@@ -140,6 +146,7 @@ public sealed class ServerState
         _clients.Remove(client);
         if (client.Nick is not null && _nicks.TryGetValue(client.Nick, out var holder) && holder == client)
         {
+            Whowas.Record(client);
             _nicks.Remove(client.Nick);
         }
 

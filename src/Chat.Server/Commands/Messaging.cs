@@ -122,6 +122,11 @@ public sealed class Messaging
         }
 
         recipient.Deliver(_server.Events.PrivateMessage(client, command, recipient.Nick!, text));
+        if (command == IrcCommands.Privmsg && recipient.AwayMessage is { } away && !client.IsPlain)
+        {
+            client.SendNumeric(Numerics.RPL_AWAY, recipient.Nick!, away);
+        }
+
         return true;
     }
 }

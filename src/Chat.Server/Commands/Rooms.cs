@@ -2,7 +2,7 @@ using Chat.Core.Protocol;
 
 namespace Chat.Server.Commands;
 
-/// <summary>JOIN, PART, NAMES, TOPIC, MODE and WHO, and nick changes seen by room mates.</summary>
+/// <summary>JOIN, PART, NAMES, TOPIC and MODE, and nick changes seen by room mates.</summary>
 public sealed class Rooms
 {
     /// <summary>CHANLIMIT: rooms one client may be in at once.</summary>
@@ -25,7 +25,6 @@ public sealed class Rooms
         table.Add(IrcCommands.Names, 0, false, NamesCommand);
         table.Add(IrcCommands.Topic, 1, false, TopicCommand);
         table.Add(IrcCommands.Mode, 1, false, ModeCommand);
-        table.Add(IrcCommands.Who, 0, false, WhoCommand);
     }
 
     /// <summary>Puts the client in the room, announces it to everyone there and sends the topic and names.</summary>
@@ -419,7 +418,7 @@ public sealed class Rooms
 
         if (message.Parameters.Count == 1)
         {
-            client.SendNumeric(Numerics.RPL_UMODEIS, client.Invisible ? "+i" : "+");
+            client.SendNumeric(Numerics.RPL_UMODEIS, client.UserModes);
             return;
         }
 
@@ -443,6 +442,15 @@ public sealed class Rooms
                     }
 
                     break;
+                case 'o':
+                    // +o comes only from OPER; a user may drop it.
+                    if (!adding && client.IsOperator)
+                    {
+                        client.IsOperator = false;
+                        changed += "-o";
+                    }
+
+                    break;
                 default:
                     client.SendNumeric(Numerics.ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag");
                     break;
@@ -454,32 +462,4 @@ public sealed class Rooms
             client.Send(new IrcMessage(null, client.Prefix, IrcCommands.Mode, [client.Nick!, changed]));
         }
     }
-
-    private void WhoCommand(Client client, IrcMessage message)
-    {
-        string mask = message.Param(0) ?? "*";
-        lock (_server.State.Gate)
-        {
-            if (IrcValidation.IsChannel(mask))
-            {
-                var channel = _server.State.FindChannel(mask);
-                if (channel is not null)
-                {
-                    foreach (var member in channel.Members)
-                    {
-                        SendWhoReply(client, channel.Name, member, channel.IsOperator(member) ? "H@" : "H");
-                    }
-                }
-            }
-            else if (_server.State.FindNick(mask) is { } who)
-            {
-                SendWhoReply(client, "*", who, "H");
-            }
-        }
-
-        client.SendNumeric(Numerics.RPL_ENDOFWHO, mask, "End of WHO list");
-    }
-
-    private void SendWhoReply(Client client, string channel, Client who, string flags) =>
-        client.SendNumeric(Numerics.RPL_WHOREPLY, channel, who.User, who.Host, _server.Name, who.Nick!, flags, "0 " + who.RealName);
 }
