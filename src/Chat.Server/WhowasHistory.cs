@@ -33,12 +33,16 @@ public sealed class WhowasHistory
     /// <summary>Under the gate: remembers that <paramref name="client"/> no longer uses its nick.</summary>
     internal void Record(Client client)
     {
-        if (client.Nick is null || !client.IsRegistered)
+        if (client.Nick is not null && client.IsRegistered)
         {
-            return;
+            Add(new WhowasEntry(client.Nick, client.User, client.Host, client.RealName, DateTimeOffset.UtcNow));
         }
+    }
 
-        _entries.AddFirst(new WhowasEntry(client.Nick, client.User, client.Host, client.RealName, DateTimeOffset.UtcNow));
+    /// <summary>Under the gate: adds the newest entry, forgetting the oldest past <see cref="Capacity"/>.</summary>
+    internal void Add(WhowasEntry entry)
+    {
+        _entries.AddFirst(entry);
         if (_entries.Count > Capacity)
         {
             _entries.RemoveLast();

@@ -45,11 +45,11 @@ public sealed class Operators
         bool already = client.IsOperator;
         client.IsOperator = true;
         client.OperName = entry.Name;
+        _server.Log.OperUp(client.Nick!, client.Endpoint, entry.Name);
         client.SendNumeric(Numerics.RPL_YOUREOPER, "You are now an IRC operator");
         if (!already)
         {
             client.Send(new IrcMessage(null, client.Prefix, IrcCommands.Mode, [client.Nick!, "+o"]));
-            _server.Log.OperUp(client.Nick!, client.Endpoint, entry.Name);
         }
     }
 
