@@ -71,8 +71,6 @@ public sealed class JoinSession
             }
 
             client.Join(_options.Channel);
-            _view.ShowLine(_text.Format("Welcome", client.Nick!));
-            _view.ShowLine(_text["HowToLeave"]);
             return await ChatAsync(client, cancel).ConfigureAwait(false);
         }
     }
@@ -149,7 +147,13 @@ public sealed class JoinSession
                     return ExitConnectionLost;
                 }
 
-                if (Render(e, client) is { } line)
+                if (IsOwnJoin(e))
+                {
+                    // Only now is the user in the room: from here on nothing said there is missed.
+                    _view.ShowLine(_text.Format("Welcome", client.Nick!));
+                    _view.ShowLine(_text["HowToLeave"]);
+                }
+                else if (Render(e, client) is { } line)
                 {
                     _view.ShowLine(line);
                 }
@@ -198,6 +202,10 @@ public sealed class JoinSession
             client.SendMessage(_options.Channel, line);
         }
     }
+
+    /// <summary>True for the server's echo of our own JOIN to the room we asked for.</summary>
+    private bool IsOwnJoin(ChatEvent e) =>
+        e is UserJoined { IsSelf: true } joined && IrcCaseMapping.Equals(joined.Channel, _options.Channel);
 
     private static bool IsLeave(string line)
     {

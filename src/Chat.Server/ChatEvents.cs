@@ -1,51 +1,76 @@
+using System.Security.Cryptography;
 using Chat.Core.Protocol;
 using Chat.Server.Resources;
 
 namespace Chat.Server;
 
 /// <summary>
-/// Builds the lines that announce what happens in a room, each in its IRC form
-/// and in the readable form plain users get (">>> Ana joined the chat").
+/// Builds the lines that announce what happens in a room, each in its IRC forms
+/// (with the tags capabilities ask for) and in the readable form plain users
+/// get (">>> Ana joined the chat").
 /// </summary>
 public sealed class ChatEvents
 {
     private readonly ServerText _text;
+    private readonly string _idPrefix = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+    private long _nextId;
 
     public ChatEvents(ServerText text)
     {
         _text = text;
     }
 
+    /// <summary>A msgid unique across restarts: a random per-process prefix and a counter.</summary>
+    public string NewMsgId() => $"{_idPrefix}{Interlocked.Increment(ref _nextId):x}";
+
     public Outgoing Join(Client who, Channel channel) =>
-        new(new IrcMessage(null, who.Prefix, IrcCommands.Join, [channel.Name]), _text.Format("PlainJoined", who.Nick!));
+        new(new IrcMessage(null, who.Prefix, IrcCommands.Join, [channel.Name]), _text.Format("PlainJoined", who.Nick!))
+        {
+            Account = who.Account,
+            Extended = new IrcMessage(null, who.Prefix, IrcCommands.Join, [channel.Name, who.Account ?? "*", who.RealName]),
+        };
 
     public Outgoing Part(Client who, Channel channel, string? reason) =>
         new(new IrcMessage(null, who.Prefix, IrcCommands.Part, string.IsNullOrEmpty(reason) ? [channel.Name] : [channel.Name, reason]),
-            _text.Format("PlainLeft", who.Nick!));
+            _text.Format("PlainLeft", who.Nick!))
+        { Account = who.Account };
 
     public Outgoing Quit(Client who, string reason) =>
-        new(new IrcMessage(null, who.Prefix, IrcCommands.Quit, [reason]), _text.Format("PlainLeft", who.Nick!));
+        new(new IrcMessage(null, who.Prefix, IrcCommands.Quit, [reason]), _text.Format("PlainLeft", who.Nick!)) { Account = who.Account };
 
     public Outgoing NickChange(Client who, string oldPrefix, string oldNick, string newNick) =>
-        new(new IrcMessage(null, oldPrefix, IrcCommands.Nick, [newNick]), _text.Format("PlainNickChange", oldNick, newNick));
+        new(new IrcMessage(null, oldPrefix, IrcCommands.Nick, [newNick]), _text.Format("PlainNickChange", oldNick, newNick)) { Account = who.Account };
 
     public Outgoing Topic(Client who, Channel channel, string topic) =>
-        new(new IrcMessage(null, who.Prefix, IrcCommands.Topic, [channel.Name, topic]), null);
+        new(new IrcMessage(null, who.Prefix, IrcCommands.Topic, [channel.Name, topic]), null) { Account = who.Account };
 
     public Outgoing Mode(Client who, Channel channel, IReadOnlyList<string> modeParams)
     {
         var ps = new List<string>(modeParams.Count + 1) { channel.Name };
         ps.AddRange(modeParams);
-        return new(new IrcMessage(null, who.Prefix, IrcCommands.Mode, ps), null);
+        return new(new IrcMessage(null, who.Prefix, IrcCommands.Mode, ps), null) { Account = who.Account };
     }
 
-    /// <summary>A PRIVMSG or NOTICE to a room; plain users see "Ana: hola", "* Ana waves" or "-Ana- note".</summary>
-    public Outgoing RoomMessage(Client from, string command, string target, string text) =>
-        new(new IrcMessage(null, from.Prefix, command, [target, text]), PlainRendering(from.Nick!, command, text, privately: false));
+    /// <summary>A line only clients with <paramref name="cap"/> receive (AWAY, SETNAME, ACCOUNT, CHGHOST...).</summary>
+    public Outgoing CapOnly(Client who, Cap cap, string command, params string[] parameters) =>
+        new(new IrcMessage(null, who.Prefix, command, parameters), null) { Account = who.Account, Requires = cap };
 
-    /// <summary>A PRIVMSG or NOTICE to one person.</summary>
-    public Outgoing PrivateMessage(Client from, string command, string target, string text) =>
-        new(new IrcMessage(null, from.Prefix, command, [target, text]), PlainRendering(from.Nick!, command, text, privately: true));
+    /// <summary>
+    /// A PRIVMSG, NOTICE or TAGMSG from a user, to a room or a person. Plain users
+    /// see "Ana: hola", "* Ana waves", "-Ana- note" or "(private) Ana: hola".
+    /// </summary>
+    public Outgoing Message(Client from, string command, string target, string? text, IReadOnlyDictionary<string, string>? clientTags, bool privately)
+    {
+        bool tagOnly = command == "TAGMSG";
+        var message = new IrcMessage(null, from.Prefix, command, tagOnly ? [target] : [target, text!]);
+        return new Outgoing(message, tagOnly ? null : PlainRendering(from.Nick!, command, text!, privately))
+        {
+            MsgId = NewMsgId(),
+            Account = from.Account,
+            ClientTags = clientTags,
+            Requires = tagOnly ? Cap.MessageTags : Cap.None,
+        };
+    }
 
     private string? PlainRendering(string nick, string command, string text, bool privately)
     {

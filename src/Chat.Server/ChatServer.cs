@@ -38,6 +38,7 @@ public sealed class ChatServer : IAsyncDisposable
         Rooms.Register(Commands);
         Messaging.Register(Commands);
         Info.Register(Commands);
+        new Profile(this).Register(Commands);
         new Users(this).Register(Commands);
         new Operators(this).Register(Commands);
     }

@@ -14,6 +14,7 @@ public sealed partial class Client : ILineHandler
 {
     private readonly LineConnection _connection;
     private bool _modeDecided;
+    private LabeledResponse? _labeled;
     private long _lastActivity;
     private long _pingSent;
 
@@ -57,6 +58,20 @@ public sealed partial class Client : ILineHandler
     /// <summary>User mode +i.</summary>
     public bool Invisible { get; internal set; }
 
+    /// <summary>Capabilities enabled with CAP REQ; changed only by this client's own commands.</summary>
+    public Cap Caps { get; internal set; }
+
+    /// <summary>The CAP LS version the client spoke (0 before CAP LS, 301 for a plain LS).</summary>
+    public int CapVersion { get; internal set; }
+
+    /// <summary>The account the client is logged in to, or null.</summary>
+    public string? Account { get; internal set; }
+
+    /// <summary>The away message, or null when present.</summary>
+    public string? AwayMessage { get; internal set; }
+
+    public bool Has(Cap cap) => (Caps & cap) == cap;
+
     public DateTimeOffset ConnectedAt { get; }
 
     /// <summary>Rooms this client is in; read and changed under the server's gate.</summary>
@@ -80,8 +95,37 @@ public sealed partial class Client : ILineHandler
         }
     }
 
-    /// <summary>Queues one IRC message for this client.</summary>
-    public void Send(IrcMessage message) => _connection.Send(IrcWriter.ToBytes(message));
+    /// <summary>
+    /// Queues one IRC message for this client, with a server-time tag when it
+    /// asked for them. While a labeled command runs, its replies are held back
+    /// so they can be labeled (see <see cref="LabeledResponse"/>).
+    /// </summary>
+    public void Send(IrcMessage message)
+    {
+        if (Has(Cap.ServerTime) && !message.Tags.ContainsKey("time"))
+        {
+            var tags = new Dictionary<string, string>(message.Tags, StringComparer.Ordinal)
+            {
+                ["time"] = Outgoing.FormatTime(DateTimeOffset.UtcNow),
+            };
+            message = message.WithTags(tags);
+        }
+
+        if (_labeled?.TryCapture(message) == true)
+        {
+            return;
+        }
+
+        _connection.Send(IrcWriter.ToBytes(message));
+    }
+
+    /// <summary>Sends a standard reply (FAIL, WARN or NOTE): command, code, context and a description.</summary>
+    public void SendStandardReply(string kind, string command, string code, params string[] contextAndDescription)
+    {
+        var ps = new List<string>(contextAndDescription.Length + 2) { command, code };
+        ps.AddRange(contextAndDescription);
+        Send(new IrcMessage(null, Server.Name, kind, ps));
+    }
 
     /// <summary>Queues a numeric reply from the server, addressed to this client.</summary>
     public void SendNumeric(string numeric, params string[] parameters)
@@ -111,14 +155,27 @@ public sealed partial class Client : ILineHandler
     /// <summary>Queues a shared line in the form this client reads.</summary>
     public void Deliver(Outgoing line)
     {
-        if (!IsPlain)
+        if (IsPlain)
         {
-            _connection.Send(line.IrcBytes);
+            if (line.PlainBytes is { } plain)
+            {
+                _connection.Send(plain);
+            }
+
+            return;
         }
-        else if (line.PlainBytes is { } plain)
+
+        if (!line.IsFor(Caps))
         {
-            _connection.Send(plain);
+            return;
         }
+
+        if (_labeled is not null && _labeled.TryCapture(line.MessageFor(Caps)))
+        {
+            return;
+        }
+
+        _connection.Send(line.BytesFor(Caps));
     }
 
     /// <summary>Closes the connection; <paramref name="lastWords"/> is flushed first.</summary>
@@ -159,7 +216,7 @@ public sealed partial class Client : ILineHandler
         switch (error)
         {
             case IrcParseError.None:
-                Server.Commands.Dispatch(this, message!);
+                Dispatch(message!);
                 break;
             case IrcParseError.InvalidUtf8:
                 Send(new IrcMessage(null, Server.Name, "FAIL", ["*", "INVALID_UTF8", "Your message was not valid UTF-8 and was dropped"]));
@@ -187,6 +244,31 @@ public sealed partial class Client : ILineHandler
             SendNumeric(Numerics.ERR_INPUTTOOLONG, "Input line was too long");
         }
     }
+
+    /// <summary>Runs one command; with labeled-response, its replies go out labeled.</summary>
+    private void Dispatch(IrcMessage message)
+    {
+        if (!Has(Cap.LabeledResponse) || !message.Tags.TryGetValue("label", out var label) || label.Length == 0)
+        {
+            Server.Commands.Dispatch(this, message);
+            return;
+        }
+
+        var labeled = new LabeledResponse(this, label);
+        _labeled = labeled;
+        try
+        {
+            Server.Commands.Dispatch(this, message);
+        }
+        finally
+        {
+            _labeled = null;
+            labeled.Flush();
+        }
+    }
+
+    /// <summary>Queues bytes as they are, bypassing tags and capture; for <see cref="LabeledResponse"/>.</summary>
+    internal void SendRaw(IrcMessage message) => _connection.Send(IrcWriter.ToBytes(message));
 
     private static string HostFor(IPAddress? address)
     {

@@ -1,17 +1,8 @@
 namespace Chat.Server;
 
-/// <summary>What others can ask about a client: away message, operator status, user modes.</summary>
+/// <summary>What others can ask about a client besides its names: operator status, user modes, WHO flags.</summary>
 public sealed partial class Client
 {
-    private string? _away;
-
-    /// <summary>The away message (AWAY :text), or null when present. Read from any thread.</summary>
-    public string? AwayMessage
-    {
-        get => Volatile.Read(ref _away);
-        internal set => Volatile.Write(ref _away, value);
-    }
-
     /// <summary>User mode +o: an IRC operator (through OPER).</summary>
     public bool IsOperator { get; internal set; }
 

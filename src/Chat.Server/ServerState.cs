@@ -139,6 +139,27 @@ public sealed class ServerState
         }
     }
 
+    /// <summary>Everyone who shares at least one room with <paramref name="client"/>, not counting itself.</summary>
+    public HashSet<Client> RoomMates(Client client)
+    {
+        lock (Gate)
+        {
+            var mates = new HashSet<Client>();
+            foreach (var channel in client.Channels)
+            {
+                foreach (var member in channel.Members)
+                {
+                    if (member != client)
+                    {
+                        mates.Add(member);
+                    }
+                }
+            }
+
+            return mates;
+        }
+    }
+
     /// <summary>Under the gate: removes a client from everything and returns who shared a room with it.</summary>
     internal HashSet<Client> Remove(Client client)
     {

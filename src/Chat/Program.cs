@@ -6,6 +6,7 @@ var root = new RootCommand("chat: a multi-user chat that speaks IRC. `chat serve
     ServeCommand.Create(),
     JoinCommand.Create(),
     HashPasswordCommand.Create(),
+    BenchCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration

@@ -92,10 +92,19 @@ internal static class ServeCommand
             return 1;
         }
 
+        // The sinks run on their own thread behind a bounded buffer, so a slow
+        // console or disk never holds up message delivery; under a flood beyond
+        // the buffer, log lines are dropped rather than the server slowed.
         await using var serilog = new LoggerConfiguration()
             .MinimumLevel.Information()
-            .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Message:lj}{NewLine}{Exception}")
-            .WriteTo.File(logFile, outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}", shared: true, flushToDiskInterval: TimeSpan.FromSeconds(1))
+            .WriteTo.Async(
+                sinks =>
+                {
+                    sinks.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Message:lj}{NewLine}{Exception}");
+                    sinks.File(logFile, outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}", shared: true, flushToDiskInterval: TimeSpan.FromSeconds(1));
+                },
+                bufferSize: 100_000,
+                blockWhenFull: false)
             .CreateLogger();
         using var loggers = new SerilogLoggerFactory(serilog);
         var server = new ChatServer(options, loggers);

@@ -63,11 +63,12 @@ public class RegistrationTests
         c.Send("NICK capper");
         c.Send("USER capper 0 * :Cap");
         var ls = await c.ExpectAsync(m => m.Command == "CAP");
-        Assert.Equal(["*", "LS", ""], ls.Parameters);
+        Assert.Equal(["*", "LS", Capabilities.LsValue(302)], ls.Parameters);
         await c.ExpectSilenceAsync(TimeSpan.FromMilliseconds(300));
         c.Send("CAP REQ :server-time");
-        var nak = await c.ExpectAsync(m => m.Command == "CAP");
-        Assert.Equal("NAK", nak.Parameters[1]);
+        var ack = await c.ExpectAsync(m => m.Command == "CAP");
+        Assert.Equal("ACK", ack.Parameters[1]);
+        await c.ExpectSilenceAsync(TimeSpan.FromMilliseconds(200));
         c.Send("CAP END");
         await c.ExpectAsync(m => m.Command == "001");
     }

@@ -256,6 +256,36 @@ public class UserQueryTests
     }
 
     [Fact]
+    public async Task Away_changes_reach_room_mates_with_away_notify_only()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var watcher = await server.ConnectAsync();
+        watcher.Send("CAP LS 302");
+        watcher.Send("NICK watcher");
+        watcher.Send("USER watcher 0 * :Watcher");
+        await watcher.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] == "LS");
+        watcher.Send("CAP REQ :away-notify");
+        await watcher.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] == "ACK");
+        watcher.Send("CAP END");
+        await watcher.ExpectAsync(m => m.Command == "376");
+        watcher.Send("JOIN #room");
+        await watcher.ExpectAsync(m => m.Command == "366");
+        using var plain = await server.JoinAsync("plainirc", "#room");
+        using var ana = await server.JoinAsync("ana", "#room");
+
+        ana.Send("AWAY :brb");
+        var away = await watcher.ExpectAsync(m => m.Command == "AWAY");
+        Assert.Equal("ana", away.SourceNick);
+        Assert.Equal(["brb"], away.Parameters);
+
+        ana.Send("AWAY");
+        var back = await watcher.ExpectAsync(m => m.Command == "AWAY");
+        Assert.Empty(back.Parameters);
+
+        Assert.DoesNotContain(await plain.SyncAsync(), m => m.Command == "AWAY");
+    }
+
+    [Fact]
     public async Task Away_message_is_cut_to_awaylen()
     {
         await using var server = await TestServer.StartAsync();

@@ -23,13 +23,16 @@ public static class IrcCommands
     public const string Lusers = "LUSERS";
     public const string Authenticate = "AUTHENTICATE";
     public const string Webirc = "WEBIRC";
+    public const string Tagmsg = "TAGMSG";
+    public const string Batch = "BATCH";
+    public const string Setname = "SETNAME";
+    public const string Away = "AWAY";
 
     // User queries, server queries and operators.
     public const string Whois = "WHOIS";
     public const string Whowas = "WHOWAS";
     public const string Ison = "ISON";
     public const string Userhost = "USERHOST";
-    public const string Away = "AWAY";
     public const string Version = "VERSION";
     public const string Time = "TIME";
     public const string Info = "INFO";

@@ -21,6 +21,8 @@ public static class IrcWriter
 
     public static void Write(IrcMessage message, IBufferWriter<byte> output, bool withCrlf = true)
     {
+        EnsureNoLineBreak(message.Source, "The source", nameof(message));
+        EnsureNoLineBreak(message.Command, "The command", nameof(message));
         if (message.Tags.Count > 0)
         {
             WriteTags(message.Tags, output);
@@ -78,6 +80,15 @@ public static class IrcWriter
         return bytesUsed;
     }
 
+    /// <summary>Throws when <paramref name="text"/> has a CR, LF or NUL, which would end the line early or make it unparsable.</summary>
+    private static void EnsureNoLineBreak(string? text, string what, string paramName)
+    {
+        if (text is not null && text.AsSpan().IndexOfAny("\r\n\0") >= 0)
+        {
+            throw new ArgumentException($"{what} contains CR, LF or NUL.", paramName);
+        }
+    }
+
     private static void WriteTags(IReadOnlyDictionary<string, string> tags, IBufferWriter<byte> output)
     {
         var sb = new StringBuilder(64);
@@ -91,6 +102,14 @@ public static class IrcWriter
             }
 
             first = false;
+
+            // Values escape CR and LF, but keys have no escaping and NUL has no escape.
+            EnsureNoLineBreak(key, "A tag key", nameof(tags));
+            if (value.Contains('\0'))
+            {
+                throw new ArgumentException($"The value of tag {key} contains NUL.", nameof(tags));
+            }
+
             sb.Append(key);
             if (value.Length > 0)
             {

@@ -279,22 +279,26 @@ public sealed class LineConnection : IAsyncDisposable
     {
         var reader = _output.Reader;
         byte[]? batch = null;
+
+        // A line taken from the queue that did not fit the last write goes first in the next.
+        byte[]? carried = null;
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (carried is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 // Gather what is waiting into one write; the buffer is rented only
                 // while there is something to send, so idle connections hold none.
                 batch ??= ArrayPool<byte>.Shared.Rent(_options.WriteCoalesceBytes);
                 int used = 0;
-                while (reader.TryPeek(out var next))
+                while (carried is not null || reader.TryRead(out carried))
                 {
+                    var next = carried;
                     if (used > 0 && used + next.Length > batch.Length)
                     {
                         break;
                     }
 
-                    reader.TryRead(out _);
+                    carried = null;
                     if (next.Length > batch.Length)
                     {
                         await WriteAsync(next).ConfigureAwait(false);
@@ -310,7 +314,7 @@ public sealed class LineConnection : IAsyncDisposable
                     await WriteAsync(batch.AsMemory(0, used)).ConfigureAwait(false);
                 }
 
-                if (reader.Count == 0)
+                if (carried is null && reader.Count == 0)
                 {
                     ArrayPool<byte>.Shared.Return(batch);
                     batch = null;

@@ -19,6 +19,22 @@ public sealed class Messaging
     {
         table.Add(IrcCommands.Privmsg, 0, false, (c, m) => Message(c, m, IrcCommands.Privmsg));
         table.Add(IrcCommands.Notice, 0, false, (c, m) => Message(c, m, IrcCommands.Notice));
+        table.Add(IrcCommands.Tagmsg, 0, false, (c, m) => Message(c, m, IrcCommands.Tagmsg));
+    }
+
+    /// <summary>The client-only tags ("+typing=active") of a message, relayed as they came.</summary>
+    private static Dictionary<string, string>? ClientTags(IrcMessage message)
+    {
+        Dictionary<string, string>? tags = null;
+        foreach (var (key, value) in message.Tags)
+        {
+            if (key.StartsWith('+'))
+            {
+                (tags ??= new(StringComparer.Ordinal))[key] = value;
+            }
+        }
+
+        return tags;
     }
 
     private void Message(Client client, IrcMessage message, string command)
@@ -35,8 +51,9 @@ public sealed class Messaging
             return;
         }
 
+        bool tagOnly = command == IrcCommands.Tagmsg;
         string? text = message.Param(1);
-        if (string.IsNullOrEmpty(text))
+        if (!tagOnly && string.IsNullOrEmpty(text))
         {
             if (replies)
             {
@@ -57,13 +74,14 @@ public sealed class Messaging
             return;
         }
 
+        var tags = ClientTags(message);
         foreach (string target in targets)
         {
             if (IrcValidation.IsChannel(target))
             {
-                SendToChannel(client, command, target, text, replies);
+                SendToChannel(client, command, target, text, replies, tags);
             }
-            else if (!SendToNick(client, command, target, text) && replies)
+            else if (!SendToNick(client, command, target, text, tags) && replies)
             {
                 client.SendNumeric(Numerics.ERR_NOSUCHNICK, target, "No such nick/channel");
             }
@@ -71,7 +89,7 @@ public sealed class Messaging
     }
 
     /// <summary>Delivers a message to everyone in a room but its sender.</summary>
-    public void SendToChannel(Client client, string command, string target, string text, bool replies = true)
+    public void SendToChannel(Client client, string command, string target, string? text, bool replies = true, IReadOnlyDictionary<string, string>? tags = null)
     {
         var channel = _server.State.FindChannel(target);
         if (channel is null)
@@ -100,7 +118,7 @@ public sealed class Messaging
             return;
         }
 
-        var line = _server.Events.RoomMessage(client, command, channel.Name, text);
+        var line = _server.Events.Message(client, command, channel.Name, text, tags, privately: false);
         foreach (var recipient in channel.Members)
         {
             if (recipient != client)
@@ -109,11 +127,19 @@ public sealed class Messaging
             }
         }
 
-        _server.LogMessage(client, channel.Name, text);
+        if (client.Has(Cap.EchoMessage))
+        {
+            client.Deliver(line);
+        }
+
+        if (text is not null)
+        {
+            _server.LogMessage(client, channel.Name, text);
+        }
     }
 
     /// <summary>Delivers a private message; false when nobody has that nick.</summary>
-    public bool SendToNick(Client client, string command, string nick, string text)
+    public bool SendToNick(Client client, string command, string nick, string? text, IReadOnlyDictionary<string, string>? tags = null)
     {
         var recipient = _server.State.FindNick(nick);
         if (recipient is null || !recipient.IsRegistered)
@@ -121,7 +147,13 @@ public sealed class Messaging
             return false;
         }
 
-        recipient.Deliver(_server.Events.PrivateMessage(client, command, recipient.Nick!, text));
+        var line = _server.Events.Message(client, command, recipient.Nick!, text, tags, privately: true);
+        recipient.Deliver(line);
+        if (client.Has(Cap.EchoMessage) && recipient != client)
+        {
+            client.Deliver(line);
+        }
+
         if (command == IrcCommands.Privmsg && recipient.AwayMessage is { } away && !client.IsPlain)
         {
             client.SendNumeric(Numerics.RPL_AWAY, recipient.Nick!, away);

@@ -14,7 +14,7 @@ public sealed class Registration
 
     public void Register(CommandTable table)
     {
-        table.Add(IrcCommands.Cap, 1, true, Cap);
+        table.Add(IrcCommands.Cap, 1, true, CapCommand);
         table.Add(IrcCommands.Pass, 1, true, Pass);
         table.Add(IrcCommands.Nick, 0, true, Nick);
         table.Add(IrcCommands.User, 4, true, User);
@@ -23,7 +23,7 @@ public sealed class Registration
         table.Add(IrcCommands.Quit, 0, true, Quit);
     }
 
-    private void Cap(Client client, IrcMessage message)
+    private void CapCommand(Client client, IrcMessage message)
     {
         string sub = message.Parameters[0].ToUpperInvariant();
         switch (sub)
@@ -34,10 +34,18 @@ public sealed class Registration
                     client.CapNegotiating = true;
                 }
 
-                client.Send(CapReply("LS", client, Capabilities.LsValue));
+                int version = int.TryParse(message.Param(1), out int v) ? v : 301;
+                client.CapVersion = Math.Max(client.CapVersion, version);
+                if (version >= 302)
+                {
+                    // CAP LS 302 enables cap-notify implicitly.
+                    client.Caps |= Cap.CapNotify;
+                }
+
+                SendList(client, "LS", Capabilities.LsEntries(version), multiline: version >= 302);
                 break;
             case "LIST":
-                client.Send(CapReply("LIST", client, ""));
+                SendList(client, "LIST", Capabilities.Names(client.Caps).Split(' ', StringSplitOptions.RemoveEmptyEntries), multiline: client.CapVersion >= 302);
                 break;
             case "REQ":
                 if (!client.IsRegistered)
@@ -45,8 +53,7 @@ public sealed class Registration
                     client.CapNegotiating = true;
                 }
 
-                // Nothing is offered yet, so every request is refused whole.
-                client.Send(CapReply("NAK", client, message.Param(1) ?? ""));
+                Request(client, message.Param(1) ?? "");
                 break;
             case "END":
                 if (!client.IsRegistered)
@@ -59,6 +66,74 @@ public sealed class Registration
             default:
                 client.SendNumeric(Numerics.ERR_INVALIDCAPCMD, message.Parameters[0], "Invalid CAP command");
                 break;
+        }
+    }
+
+    /// <summary>CAP REQ is all or nothing: every name must be offered, or the whole request is refused.</summary>
+    private void Request(Client client, string requested)
+    {
+        var names = requested.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Server.Cap enable = Cap.None;
+        Server.Cap disable = Cap.None;
+        foreach (var name in names)
+        {
+            bool off = name.StartsWith('-');
+            if (!Capabilities.TryGet(off ? name[1..] : name, out var flag)
+                || (off && flag == Cap.CapNotify && client.CapVersion >= 302))
+            {
+                client.Send(CapReply("NAK", client, requested));
+                return;
+            }
+
+            if (off)
+            {
+                disable |= flag;
+            }
+            else
+            {
+                enable |= flag;
+            }
+        }
+
+        if (names.Length == 0)
+        {
+            client.Send(CapReply("NAK", client, requested));
+            return;
+        }
+
+        client.Caps = (client.Caps | enable) & ~disable;
+        client.Send(CapReply("ACK", client, requested));
+    }
+
+    /// <summary>Sends a CAP list, over several lines ("CAP * LS * :...") when a 302 client's list is long.</summary>
+    private void SendList(Client client, string sub, IEnumerable<string> entries, bool multiline)
+    {
+        const int room = 400;
+        var lines = new List<string>();
+        var current = new System.Text.StringBuilder();
+        foreach (var entry in entries)
+        {
+            if (multiline && current.Length > 0 && current.Length + 1 + entry.Length > room)
+            {
+                lines.Add(current.ToString());
+                current.Clear();
+            }
+
+            if (current.Length > 0)
+            {
+                current.Append(' ');
+            }
+
+            current.Append(entry);
+        }
+
+        lines.Add(current.ToString());
+        for (int i = 0; i < lines.Count; i++)
+        {
+            var ps = i < lines.Count - 1
+                ? new[] { client.NickOrStar, sub, "*", lines[i] }
+                : new[] { client.NickOrStar, sub, lines[i] };
+            client.Send(new IrcMessage(null, _server.Name, IrcCommands.Cap, ps));
         }
     }
 
@@ -126,7 +201,8 @@ public sealed class Registration
 
         // Ident is not checked, so the user name carries the customary '~'.
         client.User = "~" + (user.Length > 9 ? user[..9] : user);
-        client.RealName = message.Parameters[3];
+        string realName = message.Parameters[3];
+        client.RealName = realName.Length > Profile.MaxRealNameLength ? realName[..Profile.MaxRealNameLength] : realName;
         client.HasUser = true;
         _server.CompleteRegistration(client);
     }

@@ -30,6 +30,7 @@ public sealed class ServerInfo
         $"CHANNELLEN={IrcValidation.MaxChannelLength}",
         "CHANTYPES=#",
         "NETWORK=" + _server.Options.Network,
+        $"NAMELEN={Profile.MaxRealNameLength}",
         $"NICKLEN={IrcValidation.MaxNickLength}",
         "PREFIX=(o)@",
         $"TARGMAX=PRIVMSG:{Messaging.MaxTargets},NOTICE:{Messaging.MaxTargets},JOIN:,PART:,NAMES:",

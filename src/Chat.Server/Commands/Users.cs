@@ -151,7 +151,7 @@ public sealed class Users
                 'f' => flags,
                 'd' => "0",
                 'l' => ((long)who.Idle.TotalSeconds).ToString(CultureInfo.InvariantCulture),
-                'a' => "0",
+                'a' => who.Account ?? "0",
                 'o' => "n/a",
                 _ => who.RealName,
             });
@@ -305,18 +305,32 @@ public sealed class Users
         client.SendNumeric(Numerics.RPL_USERHOST, string.Join(' ', replies));
     }
 
-    private static void Away(Client client, IrcMessage message)
+    private void Away(Client client, IrcMessage message)
     {
         string? text = message.Param(0);
         if (string.IsNullOrEmpty(text))
         {
             client.AwayMessage = null;
             client.SendNumeric(Numerics.RPL_UNAWAY, "You are no longer marked as being away");
-            return;
+        }
+        else
+        {
+            text = text.Length > MaxAwayLength ? text[..MaxAwayLength] : text;
+            client.AwayMessage = text;
+            client.SendNumeric(Numerics.RPL_NOWAWAY, "You have been marked as being away");
         }
 
-        client.AwayMessage = text.Length > MaxAwayLength ? text[..MaxAwayLength] : text;
-        client.SendNumeric(Numerics.RPL_NOWAWAY, "You have been marked as being away");
+        // away-notify: room mates that asked for it see the change (an empty AWAY means back).
+        var line = text is null || text.Length == 0
+            ? _server.Events.CapOnly(client, Cap.AwayNotify, IrcCommands.Away)
+            : _server.Events.CapOnly(client, Cap.AwayNotify, IrcCommands.Away, text);
+        lock (_server.State.Gate)
+        {
+            foreach (var mate in _server.State.RoomMates(client))
+            {
+                mate.Deliver(line);
+            }
+        }
     }
 
     private string ServerDescription => $"{_server.Options.Network} chat server";

@@ -1,0 +1,32 @@
+using System.Net;
+
+namespace Chat.Bench;
+
+/// <summary>Where and how hard `chat bench` drives a server.</summary>
+public sealed record BenchOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+
+    public int Port { get; init; } = 65434;
+
+    /// <summary>
+    /// Loopback source addresses to spread connections over (127.0.0.1, .2, ...):
+    /// one address has only ~28,000 ephemeral ports toward one server port.
+    /// </summary>
+    public int SourceAddresses { get; init; } = 4;
+
+    /// <summary>New connections per second while ramping up.</summary>
+    public int ConnectRate { get; init; } = 1000;
+
+    /// <summary>How long a connection may take to register before it counts as failed.</summary>
+    public TimeSpan RegisterTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Prefix of generated nicks, so several runs can share a server.</summary>
+    public string NickPrefix { get; init; } = "b";
+
+    public IPAddress SourceAddress(int index)
+    {
+        int n = index % Math.Max(1, SourceAddresses);
+        return new IPAddress(new byte[] { 127, 0, 0, (byte)(1 + n) });
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Chat.Server;
+
+namespace Chat.Bench.Tests;
+
+public class ScenarioTests
+{
+    private static async Task<ChatServer> StartAsync()
+    {
+        var server = new ChatServer(new ServerOptions { Host = IPAddress.Loopback, Port = 0, ServerName = "bench.test", Culture = CultureInfo.GetCultureInfo("en") });
+        await server.StartAsync();
+        return server;
+    }
+
+    private static BenchOptions Options(ChatServer server) => new() { Port = server.EndPoint!.Port, SourceAddresses = 2, ConnectRate = 500 };
+
+    private static JsonElement Json(BenchResult result) => JsonDocument.Parse(result.ToJson()).RootElement;
+
+    [Fact]
+    public async Task Connect_holds_every_client()
+    {
+        await using var server = await StartAsync();
+        var result = Json(await Scenarios.ConnectAsync(Options(server), 40, TimeSpan.FromMilliseconds(300), Environment.ProcessId, TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(40, result.GetProperty("held").GetInt32());
+        Assert.Equal(0, result.GetProperty("failed").GetInt32());
+        Assert.True(result.GetProperty("register_p99_ms").GetDouble() > 0);
+        Assert.True(result.TryGetProperty("kib_per_client", out _));
+    }
+
+    [Fact]
+    public async Task Fanout_delivers_every_message_to_every_other_member()
+    {
+        await using var server = await StartAsync();
+        var result = Json(await Scenarios.FanoutAsync(Options(server), 6, 2, rate: null, inFlight: 32, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        long sent = result.GetProperty("sent").GetInt64();
+        Assert.True(sent > 0);
+        Assert.Equal(sent * 5, result.GetProperty("expected_deliveries").GetInt64());
+        Assert.Equal(0, result.GetProperty("lost").GetInt64());
+        Assert.True(result.GetProperty("latency_p99_ms").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Fanout_at_a_fixed_rate_sends_about_that_many()
+    {
+        await using var server = await StartAsync();
+        var result = Json(await Scenarios.FanoutAsync(Options(server), 4, 2, rate: 200, inFlight: null, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        long sent = result.GetProperty("sent").GetInt64();
+        Assert.InRange(sent, 150, 210);
+        Assert.Equal(0, result.GetProperty("lost").GetInt64());
+    }
+
+    [Fact]
+    public async Task Pairs_play_ping_pong()
+    {
+        await using var server = await StartAsync();
+        var result = Json(await Scenarios.PairsAsync(Options(server), 3, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(result.GetProperty("round_trips").GetInt64() > 10);
+    }
+
+    [Theory]
+    [InlineData(":a!b@c PRIVMSG #r :bench 3 12345", true, 3, 12345L)]
+    [InlineData("@time=x :a!b@c PRIVMSG #r :bench 10 99", true, 10, 99L)]
+    [InlineData(":a!b@c PRIVMSG #r :hello there", false, 0, 0L)]
+    [InlineData(":a!b@c PRIVMSG #r :bench x 1", false, 0, 0L)]
+    public void Bench_messages_are_recognised(string line, bool ok, int sender, long stamp)
+    {
+        Assert.Equal(ok, Scenarios.TryReadBenchMessage(Encoding.ASCII.GetBytes(line), out int s, out long t));
+        if (ok)
+        {
+            Assert.Equal(sender, s);
+            Assert.Equal(stamp, t);
+        }
+    }
+
+    [Fact]
+    public void Percentiles_come_from_the_recorded_samples()
+    {
+        var recorder = new LatencyRecorder();
+        for (int i = 1; i <= 100; i++)
+        {
+            recorder.Record(TimeSpan.FromMilliseconds(i));
+        }
+
+        Assert.InRange(recorder.Percentile(0.5).TotalMilliseconds, 49.9, 50.1);
+        Assert.InRange(recorder.Percentile(0.99).TotalMilliseconds, 98.9, 99.1);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), recorder.Max);
+    }
+}

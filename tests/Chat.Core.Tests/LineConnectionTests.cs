@@ -1,0 +1,357 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Chat.Core.Transport;
+
+namespace Chat.Core.Tests;
+
+public class LineConnectionTests
+{
+    private static readonly TimeSpan Timeout = LoopbackPair.Timeout;
+
+    private static byte[] Line(string text) => Encoding.UTF8.GetBytes(text + "\r\n");
+
+    [Fact]
+    public async Task LinesArriveInOrderWhateverTheWrites()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        await using var connection = LineConnection.FromSocket(pair.Server);
+        var handler = new RecordingHandler();
+        var run = connection.RunAsync(handler);
+
+        await pair.SendAsync("PING a\r\nPRIV");
+        await Task.Delay(20);
+        await pair.SendAsync("MSG #a :hi there\r");
+        await Task.Delay(20);
+        await pair.SendAsync("\nx\ny\rz\r\n\r\n\n");
+        foreach (byte b in Encoding.UTF8.GetBytes("PRIVMSG #a :héllo 😀\r\n"))
+        {
+            await pair.PeerStream.WriteAsync(new[] { b });
+        }
+
+        var lines = await handler.NextAsync(6);
+        Assert.Equal(["PING a", "PRIVMSG #a :hi there", "x", "y", "z", "PRIVMSG #a :héllo 😀"], lines);
+
+        // Empty lines (the LF of each CR LF, blank lines) never reach the handler.
+        pair.Peer.Shutdown(SocketShutdown.Send);
+        Assert.Equal("Connection closed", await run.WaitAsync(Timeout));
+        Assert.Empty(handler.Drain());
+        Assert.Equal(0, handler.TooLongCount);
+    }
+
+    [Fact]
+    public async Task ManyLinesInOneWriteArriveInOrder()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        await using var connection = LineConnection.FromSocket(pair.Server);
+        var handler = new RecordingHandler();
+        var run = connection.RunAsync(handler);
+
+        var sent = Enumerable.Range(0, 2000).Select(i => $"PRIVMSG #a :message {i}").ToList();
+        await pair.SendAsync(string.Concat(sent.Select(s => s + "\r\n")));
+
+        Assert.Equal(sent, await handler.NextAsync(sent.Count));
+        pair.Peer.Shutdown(SocketShutdown.Send);
+        await run.WaitAsync(Timeout);
+        Assert.Equal(sent.Sum(s => s.Length + 2), connection.BytesIn);
+    }
+
+    [Fact]
+    public async Task LastLineWithoutTerminatorIsDeliveredAtEndOfStream()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        await using var connection = LineConnection.FromSocket(pair.Server);
+        var handler = new RecordingHandler();
+        var run = connection.RunAsync(handler);
+
+        await pair.SendAsync("PING a\r\nQUIT :bye now");
+        Assert.Equal("PING a", await handler.NextAsync());
+        pair.Peer.Shutdown(SocketShutdown.Send);
+
+        Assert.Equal("Connection closed", await run.WaitAsync(Timeout));
+        Assert.Equal(["QUIT :bye now"], handler.Drain());
+    }
+
+    [Fact]
+    public async Task OverLongLineInOneWriteIsReportedOnceAndTheNextLineArrives()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var options = new ConnectionOptions { MaxLineLength = 64 };
+        await using var connection = LineConnection.FromSocket(pair.Server, options);
+        var handler = new RecordingHandler();
+        var run = connection.RunAsync(handler);
+
+        await pair.SendAsync("PING before\r\n" + new string('x', 200) + "\r\nPING after\r\n");
+
+        Assert.Equal(["PING before", "PING after"], await handler.NextAsync(2));
+        Assert.Equal(1, handler.TooLongCount);
+        Assert.Null(connection.CloseReason);
+    }
+
+    [Fact]
+    public async Task OverLongLineInManyWritesIsReportedOnceAndTheNextLineArrives()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var options = new ConnectionOptions { MaxLineLength = 64 };
+        await using var connection = LineConnection.FromSocket(pair.Server, options);
+        var handler = new RecordingHandler();
+        var run = connection.RunAsync(handler);
+
+        // The reader sees the line grow past the limit before its end arrives.
+        await pair.SendAsync("PING before\r\n" + new string('x', 40));
+        Assert.Equal("PING before", await handler.NextAsync());
+        for (int i = 0; i < 10; i++)
+        {
+            await Task.Delay(10);
+            await pair.SendAsync(new string('y', 50));
+        }
+
+        await pair.SendAsync("zzz\r\nPING after\r\n");
+
+        Assert.Equal("PING after", await handler.NextAsync());
+        Assert.Equal(1, handler.TooLongCount);
+        Assert.Empty(handler.Drain());
+    }
+
+    [Fact]
+    public async Task LineOfExactlyMaxLengthIsDelivered()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var options = new ConnectionOptions { MaxLineLength = 64 };
+        await using var connection = LineConnection.FromSocket(pair.Server, options);
+        var handler = new RecordingHandler();
+        var run = connection.RunAsync(handler);
+
+        string exact = "PRIVMSG #a :" + new string('x', 64 - 12);
+        string oneMore = exact + "y";
+        await pair.SendAsync(exact);
+        await Task.Delay(20);
+        await pair.SendAsync("\r\n" + oneMore + "\r\n" + exact + "\n");
+
+        Assert.Equal([exact, exact], await handler.NextAsync(2));
+        Assert.Equal(1, handler.TooLongCount);
+    }
+
+    [Fact]
+    public async Task OverLongLastLineAtEndOfStreamIsNotDelivered()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var options = new ConnectionOptions { MaxLineLength = 64 };
+        await using var connection = LineConnection.FromSocket(pair.Server, options);
+        var handler = new RecordingHandler();
+        var run = connection.RunAsync(handler);
+
+        await pair.SendAsync("PING a\n" + new string('x', 100));
+        pair.Peer.Shutdown(SocketShutdown.Send);
+
+        await run.WaitAsync(Timeout);
+        Assert.Equal(["PING a"], handler.Drain());
+        Assert.Equal(1, handler.TooLongCount);
+    }
+
+    [Fact]
+    public async Task SendPreservesOrderOfManyLines()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+
+        // A small coalescing buffer makes lines larger than it take their own path.
+        var options = new ConnectionOptions { SendQueueLimit = 8 * 1024 * 1024, WriteCoalesceBytes = 1024 };
+        await using var connection = LineConnection.FromSocket(pair.Server, options);
+        var run = connection.RunAsync(new RecordingHandler());
+        var reading = pair.ReadToEndAsync();
+
+        var expected = new StringBuilder();
+        for (int i = 0; i < 5000; i++)
+        {
+            string text = i % 97 == 0 ? $"BIG {i} " + new string('b', 3000) : $"PRIVMSG #a :line {i}";
+            Assert.True(connection.Send(Line(text)), $"line {i} refused");
+            expected.Append(text).Append("\r\n");
+        }
+
+        connection.Close("done");
+        await connection.DisposeAsync();
+
+        string received = await reading;
+        Assert.Equal(expected.ToString(), received);
+        Assert.Equal(Encoding.UTF8.GetByteCount(received), connection.BytesOut);
+        Assert.Equal(0, connection.PendingBytes);
+        Assert.Equal("done", await run.WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task SendFromManyThreadsLosesNothingAndKeepsEachThreadsOrder()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var options = new ConnectionOptions { SendQueueLimit = 8 * 1024 * 1024 };
+        await using var connection = LineConnection.FromSocket(pair.Server, options);
+        var run = connection.RunAsync(new RecordingHandler());
+        var reading = pair.ReadToEndAsync();
+
+        const int threads = 4, perThread = 2000;
+        await Task.WhenAll(Enumerable.Range(0, threads).Select(t => Task.Run(() =>
+        {
+            for (int i = 0; i < perThread; i++)
+            {
+                Assert.True(connection.Send(Line($"T{t} {i}")));
+            }
+        }))).WaitAsync(Timeout);
+
+        connection.Close("done");
+        await connection.DisposeAsync();
+
+        var lines = (await reading).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(threads * perThread, lines.Length);
+        for (int t = 0; t < threads; t++)
+        {
+            var mine = lines.Where(l => l.StartsWith($"T{t} ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(Enumerable.Range(0, perThread).Select(i => $"T{t} {i}"), mine);
+        }
+    }
+
+    [Fact]
+    public async Task CloseFlushesQueuedLinesAndTheFinalLineThenThePeerSeesEndOfStream()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        await using var connection = LineConnection.FromSocket(pair.Server);
+        var run = connection.RunAsync(new RecordingHandler());
+
+        var expected = new StringBuilder();
+        for (int i = 0; i < 200; i++)
+        {
+            Assert.True(connection.Send(Line($"NOTICE * :queued {i}")));
+            expected.Append($"NOTICE * :queued {i}\r\n");
+        }
+
+        connection.Close("Quit: bye", Line("ERROR :Closing link (Quit: bye)"));
+        expected.Append("ERROR :Closing link (Quit: bye)\r\n");
+
+        // Closing is final: nothing more is queued and the first reason stays.
+        Assert.False(connection.Send(Line("NOTICE * :too late")));
+        connection.Close("another reason", Line("ERROR :another"));
+        Assert.Equal("Quit: bye", connection.CloseReason);
+        Assert.True(connection.IsClosing);
+        Assert.Equal("Quit: bye", await run.WaitAsync(Timeout));
+
+        await connection.DisposeAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(expected.ToString(), await pair.ReadToEndAsync());
+
+        // End of stream, not a reset: a further read returns 0.
+        Assert.Equal(0, await pair.PeerStream.ReadAsync(new byte[16]).AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task CloseStopsReadingLines()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        await using var connection = LineConnection.FromSocket(pair.Server);
+        var handler = new RecordingHandler();
+        var run = connection.RunAsync(handler);
+
+        await pair.SendAsync("PING a\r\n");
+        Assert.Equal("PING a", await handler.NextAsync());
+        connection.Close("Server shutting down");
+        Assert.Equal("Server shutting down", await run.WaitAsync(Timeout));
+
+        await pair.SendAsync("PING b\r\n");
+        await Task.Delay(50);
+        Assert.Empty(handler.Drain());
+    }
+
+    [Fact]
+    public async Task PeerClosingEndsRunAsync()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        await using var connection = LineConnection.FromSocket(pair.Server);
+        var run = connection.RunAsync(new RecordingHandler());
+
+        pair.Peer.Shutdown(SocketShutdown.Both);
+        pair.Peer.Close();
+
+        Assert.Equal("Connection closed", await run.WaitAsync(Timeout));
+        Assert.Equal("Connection closed", connection.CloseReason);
+        Assert.False(connection.Send(Line("PING x")));
+    }
+
+    [Fact]
+    public async Task SendQueueOverflowClosesWithSendQExceeded()
+    {
+        using var pair = await LoopbackPair.ConnectAsync(bufferSize: 4096);
+        var options = new ConnectionOptions { SendQueueLimit = 8 * 1024, DrainTimeout = TimeSpan.FromMilliseconds(200) };
+        var connection = LineConnection.FromSocket(pair.Server, options);
+        var run = connection.RunAsync(new RecordingHandler());
+
+        // The peer never reads: the kernel buffers fill, then the queue does.
+        byte[] line = Line("PRIVMSG #a :" + new string('x', 400));
+        long accepted = 0;
+        var clock = Stopwatch.StartNew();
+        while (connection.Send(line))
+        {
+            accepted += line.Length;
+            Assert.True(clock.Elapsed < Timeout, $"still open after {accepted} bytes");
+            if (connection.PendingBytes < options.SendQueueLimit / 2)
+            {
+                // Give the writer loop time to push into the socket.
+                await Task.Delay(1);
+            }
+        }
+
+        Assert.Equal(LineConnection.SendQExceeded, connection.CloseReason);
+        Assert.True(accepted > options.SendQueueLimit, $"only {accepted} bytes accepted");
+        Assert.False(connection.Send(Line("PING x")));
+        Assert.Equal(LineConnection.SendQExceeded, await run.WaitAsync(Timeout));
+
+        await connection.DisposeAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(LineConnection.SendQExceeded, connection.CloseReason);
+    }
+
+    [Fact]
+    public async Task SendQueueOverflowDropsWhatWasQueuedAndSendsTheError()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var options = new ConnectionOptions { SendQueueLimit = 1024 };
+        var connection = LineConnection.FromSocket(pair.Server, options);
+
+        // Nothing is written before RunAsync starts the writer, so the queue fills.
+        byte[] line = Line("NOTICE * :" + new string('n', 100));
+        int accepted = 0;
+        while (connection.Send(line))
+        {
+            accepted++;
+            Assert.True(accepted < 1000, "never overflowed");
+        }
+
+        Assert.Equal(1024 / line.Length, accepted);
+        Assert.Equal(LineConnection.SendQExceeded, connection.CloseReason);
+
+        var run = connection.RunAsync(new RecordingHandler());
+        Assert.Equal(LineConnection.SendQExceeded, await run.WaitAsync(Timeout));
+        await connection.DisposeAsync().AsTask().WaitAsync(Timeout);
+
+        Assert.Equal("ERROR :SendQ exceeded\r\n", await pair.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task PendingBytesTracksTheQueue()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        await using var connection = LineConnection.FromSocket(pair.Server);
+        byte[] line = Line("PING x");
+        Assert.True(connection.Send(line));
+        Assert.True(connection.Send(line));
+        Assert.Equal(2 * line.Length, connection.PendingBytes);
+
+        var run = connection.RunAsync(new RecordingHandler());
+        var buffer = new byte[2 * line.Length];
+        await pair.PeerStream.ReadExactlyAsync(buffer).AsTask().WaitAsync(Timeout);
+        Assert.Equal("PING x\r\nPING x\r\n", Encoding.UTF8.GetString(buffer));
+
+        var clock = Stopwatch.StartNew();
+        while (connection.PendingBytes != 0 && clock.Elapsed < Timeout)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(0, connection.PendingBytes);
+        Assert.Equal(2 * line.Length, connection.BytesOut);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Text.RegularExpressions;
+
+namespace Chat.Server.Tests;
+
+public class CapabilityTests
+{
+    private static async Task<TestClient> WithCapsAsync(TestServer server, string nick, string caps, string? join = "#general")
+    {
+        var c = await server.ConnectAsync();
+        c.Send("CAP LS 302");
+        c.Send($"NICK {nick}");
+        c.Send($"USER {nick} 0 * :Real {nick}");
+        await c.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] == "LS");
+        c.Send($"CAP REQ :{caps}");
+        var ack = await c.ExpectAsync(m => m.Command == "CAP");
+        Assert.Equal("ACK", ack.Parameters[1]);
+        c.Send("CAP END");
+        await c.ExpectAsync(m => m.Command == "376");
+        if (join is not null)
+        {
+            c.Send($"JOIN {join}");
+            await c.ExpectAsync(m => m.Command == "366");
+        }
+
+        return c;
+    }
+
+    [Fact]
+    public async Task Every_advertised_capability_can_be_enabled_and_is_listed()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var c = await server.ConnectAsync();
+        c.Send("CAP LS 302");
+        var ls = await c.ExpectAsync(m => m.Command == "CAP");
+        var advertised = ls.Parameters[^1].Split(' ');
+        Assert.Equal(Capabilities.Offered.Select(o => o.Name), advertised);
+        Assert.Contains("labeled-response", advertised);
+        c.Send("CAP REQ :" + string.Join(' ', advertised));
+        var ack = await c.ExpectAsync(m => m.Command == "CAP");
+        Assert.Equal("ACK", ack.Parameters[1]);
+        c.Send("CAP LIST");
+        var list = await c.ExpectAsync(m => m.Command == "CAP");
+        Assert.Equal(advertised.Order(), list.Parameters[^1].Split(' ').Order());
+    }
+
+    [Fact]
+    public async Task Request_with_an_unknown_capability_is_refused_whole()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var c = await server.ConnectAsync();
+        c.Send("CAP LS 302");
+        c.Send("CAP REQ :server-time no-such-cap");
+        var nak = await c.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] != "LS");
+        Assert.Equal(["*", "NAK", "server-time no-such-cap"], nak.Parameters);
+        c.Send("CAP LIST");
+        var list = await c.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] == "LIST");
+        Assert.DoesNotContain("server-time", list.Parameters[^1]);
+        c.Send("CAP REQ :server-time");
+        await c.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] == "ACK");
+        c.Send("CAP REQ :-server-time");
+        await c.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] == "ACK" && m.Parameters[2] == "-server-time");
+        c.Send("CAP LIST");
+        list = await c.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] == "LIST");
+        Assert.DoesNotContain("server-time", list.Parameters[^1]);
+        c.Send("CAP FROB");
+        await c.ExpectAsync(m => m.Command == "410");
+    }
+
+    [Fact]
+    public async Task Server_time_is_an_iso_8601_utc_timestamp_with_milliseconds()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var timed = await WithCapsAsync(server, "timed", "server-time");
+        using var sender = await server.JoinAsync("sender");
+        sender.Send("PRIVMSG #general :what time is it");
+        var m = await timed.ExpectAsync(m => m.Command == "PRIVMSG");
+        Assert.Matches(new Regex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"), m.Tags["time"]);
+        var when = DateTimeOffset.Parse(m.Tags["time"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Math.Abs((DateTimeOffset.UtcNow - when).TotalSeconds) < 30);
+
+        // Replies from the server carry it too.
+        timed.Send("PING :x");
+        var pong = await timed.ExpectAsync(m => m.Command == "PONG");
+        Assert.True(pong.Tags.ContainsKey("time"));
+    }
+
+    [Fact]
+    public async Task Message_tags_are_relayed_only_to_clients_that_asked_and_carry_a_msgid()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var tagged = await WithCapsAsync(server, "tagged", "message-tags");
+        using var plainIrc = await server.JoinAsync("untagged");
+        using var sender = await WithCapsAsync(server, "tagsender", "message-tags");
+        sender.Send("@+draft/reply=abc;+example.com/foo=a\\sb;server-only=x PRIVMSG #general :tagged hello");
+        var got = await tagged.ExpectAsync(m => m.Command == "PRIVMSG");
+        Assert.Equal("abc", got.Tags["+draft/reply"]);
+        Assert.Equal("a b", got.Tags["+example.com/foo"]);
+        Assert.False(got.Tags.ContainsKey("server-only"));
+        Assert.False(string.IsNullOrEmpty(got.Tags["msgid"]));
+        var bare = await plainIrc.ExpectAsync(m => m.Command == "PRIVMSG");
+        Assert.Empty(bare.Tags);
+
+        sender.Send("@+typing=active TAGMSG #general");
+        var typing = await tagged.ExpectAsync(m => m.Command == "TAGMSG");
+        Assert.Equal("active", typing.Tags["+typing"]);
+        Assert.Equal(["#general"], typing.Parameters);
+        plainIrc.Send("PING :fence");
+        await plainIrc.ExpectAsync(m => m.Command == "PONG");
+        Assert.DoesNotContain(plainIrc.Seen, l => l.Contains("TAGMSG", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Echo_message_sends_the_sender_its_own_message_with_the_same_msgid()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var echo = await WithCapsAsync(server, "echoer", "echo-message message-tags");
+        using var other = await WithCapsAsync(server, "other", "message-tags");
+        echo.Send("PRIVMSG #general :hear myself");
+        var mine = await echo.ExpectAsync(m => m.Command == "PRIVMSG");
+        Assert.Equal("echoer", mine.SourceNick);
+        var theirs = await other.ExpectAsync(m => m.Command == "PRIVMSG");
+        Assert.Equal(theirs.Tags["msgid"], mine.Tags["msgid"]);
+        echo.Send("PRIVMSG other :private echo");
+        var pm = await echo.ExpectAsync(m => m.Command == "PRIVMSG");
+        Assert.Equal(["other", "private echo"], pm.Parameters);
+    }
+
+    [Fact]
+    public async Task Labeled_response_labels_one_reply_acks_none_and_batches_many()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var c = await WithCapsAsync(server, "labeler", "labeled-response batch echo-message");
+        c.Send("@label=one PING :x");
+        var pong = await c.ExpectAsync(m => m.Command == "PONG");
+        Assert.Equal("one", pong.Tags["label"]);
+
+        c.Send("@label=none PONG :x");
+        var ack = await c.ExpectAsync(m => m.Command == "ACK");
+        Assert.Equal("none", ack.Tags["label"]);
+
+        c.Send("@label=echo PRIVMSG #general :labeled");
+        var echoed = await c.ExpectAsync(m => m.Command == "PRIVMSG");
+        Assert.Equal("echo", echoed.Tags["label"]);
+
+        c.Send("@label=many NAMES #general");
+        var start = await c.ExpectAsync(m => m.Command == "BATCH");
+        Assert.Equal("many", start.Tags["label"]);
+        Assert.Equal("labeled-response", start.Parameters[1]);
+        string reference = start.Parameters[0][1..];
+        var names = await c.ExpectAsync(m => m.Command == "353");
+        Assert.Equal(reference, names.Tags["batch"]);
+        var end = await c.ExpectAsync(m => m.Command == "366");
+        Assert.Equal(reference, end.Tags["batch"]);
+        var close = await c.ExpectAsync(m => m.Command == "BATCH");
+        Assert.Equal("-" + reference, close.Parameters[0]);
+    }
+
+    [Fact]
+    public async Task Label_is_ignored_without_the_capability()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var c = await server.RegisterAsync("nolabel");
+        c.Send("@label=x PING :y");
+        var pong = await c.ExpectAsync(m => m.Command == "PONG");
+        Assert.False(pong.Tags.ContainsKey("label"));
+    }
+
+    [Fact]
+    public async Task Extended_join_carries_account_and_real_name()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var watcher = await WithCapsAsync(server, "watcher", "extended-join");
+        using var joiner = await server.RegisterAsync("joiner");
+        joiner.Send("JOIN #general");
+        var join = await watcher.ExpectAsync(m => m.Command == "JOIN");
+        Assert.Equal(["#general", "*", "joiner test"], join.Parameters);
+    }
+
+    [Fact]
+    public async Task Setname_changes_the_real_name_and_tells_room_mates_that_asked()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var a = await WithCapsAsync(server, "namer", "setname");
+        using var b = await WithCapsAsync(server, "mate", "setname");
+        using var c = await server.JoinAsync("oldclient");
+        a.Send("SETNAME :New Real Name");
+        var self = await a.ExpectAsync(m => m.Command == "SETNAME");
+        Assert.Equal("New Real Name", self.Parameters[0]);
+        var seen = await b.ExpectAsync(m => m.Command == "SETNAME");
+        Assert.Equal("namer", seen.SourceNick);
+        c.Send("PING :fence");
+        await c.ExpectAsync(m => m.Command == "PONG");
+        Assert.DoesNotContain(c.Seen, l => l.Contains("SETNAME", StringComparison.Ordinal));
+        a.Send("SETNAME :" + new string('x', 201));
+        var fail = await a.ExpectAsync(m => m.Command == "FAIL");
+        Assert.Equal(["SETNAME", "INVALID_REALNAME"], fail.Parameters.Take(2));
+    }
+}

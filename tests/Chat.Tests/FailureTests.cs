@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Chat.Tests;
+
+/// <summary>What users see when the server is missing, dies, or is stopped.</summary>
+public sealed class FailureTests
+{
+    private const string StackTraceMark = "   at ";
+
+    [Fact]
+    public async Task Join_without_a_server_fails_with_one_line_and_exit_code_1()
+    {
+        int port = FreePort();
+        using var join = ChatProcess.StartChat("join", "--alias", "Juan", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        int code = await join.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(code == 1, $"Exit code {code}.\n{join.Transcript}");
+        var errors = join.Errors.Where(line => line.Trim().Length > 0).ToList();
+        Assert.True(errors.Count == 1, $"Expected one line on stderr.\n{join.Transcript}");
+        Assert.Contains($"127.0.0.1:{port}", errors[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(StackTraceMark, join.Transcript, StringComparison.Ordinal);
+        Assert.DoesNotContain(join.Output, line => line.StartsWith("Welcome", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Join_reports_a_lost_connection_when_the_server_dies()
+    {
+        using var server = await ServerProcess.StartAsync();
+        using var juan = await server.JoinAsync("Juan", "Welcome to the chat, Juan!");
+
+        server.Process.Kill();
+
+        Assert.Equal(2, await juan.WaitForExitAsync());
+        await juan.WaitForErrorAsync(line => line.StartsWith("Connection to the server lost", StringComparison.Ordinal));
+        Assert.DoesNotContain(StackTraceMark, juan.Transcript, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_tells_everyone_and_the_server_exits_0()
+    {
+        using var server = await ServerProcess.StartAsync();
+        using var juan = await server.JoinAsync("Juan", "Welcome to the chat, Juan!");
+        using var plain = await PlainUser.ConnectAsync(server.Port, "Beto");
+        await juan.WaitForLineAsync(line => line == ">>> Beto joined the chat");
+
+        server.Process.Terminate();
+        var serverExit = server.Process.WaitForExitAsync(TimeSpan.FromSeconds(5));
+
+        await plain.WaitForLineAsync(line => line == "*** Server shutting down");
+        Assert.Equal(2, await juan.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+        await juan.WaitForErrorAsync(line => line == "Connection to the server lost: Server shutting down");
+        Assert.Equal(0, await serverExit);
+        await server.Process.WaitForLineAsync(line => line.EndsWith(" Server shutting down", StringComparison.Ordinal));
+        Assert.DoesNotContain(StackTraceMark, juan.Transcript + server.Process.Transcript, StringComparison.Ordinal);
+        Assert.True(await plain.WaitForCloseAsync(), "The plain user's connection was not closed.");
+    }
+
+    /// <summary>A loopback port nobody listens on (bound, read, released).</summary>
+    private static int FreePort()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+    }
+}
