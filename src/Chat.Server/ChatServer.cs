@@ -42,6 +42,8 @@ public sealed class ChatServer : IAsyncDisposable
         Messaging.Register(Commands);
         Info.Register(Commands);
         new Profile(this).Register(Commands);
+        new Users(this).Register(Commands);
+        new Operators(this).Register(Commands);
     }
 
     public ServerOptions Options { get; }

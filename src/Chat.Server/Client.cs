@@ -10,7 +10,7 @@ namespace Chat.Server;
 /// from its <see cref="LineConnection"/> one at a time and hands them to the
 /// command table or to plain mode; it never touches the socket itself.
 /// </summary>
-public sealed class Client : ILineHandler
+public sealed partial class Client : ILineHandler
 {
     private readonly LineConnection _connection;
     private bool _modeDecided;

@@ -45,4 +45,16 @@ public sealed partial class ServerLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Accepting connections failed")]
     public partial void AcceptFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MOTD file {Path} cannot be read: {Problem}")]
+    public partial void MotdUnreadable(string path, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nick} ({Endpoint}) is now an IRC operator as {OperName}")]
+    public partial void OperUp(string nick, string endpoint, string operName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed OPER as {OperName} by {Nick} ({Endpoint}): {Problem}")]
+    public partial void OperFailed(string operName, string nick, string endpoint, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Killer} killed {Victim}: {Reason}")]
+    public partial void Killed(string killer, string victim, string reason);
 }

@@ -25,8 +25,20 @@ public sealed record ServerOptions
     /// <summary>The language of what users and the console see.</summary>
     public CultureInfo Culture { get; init; } = CultureInfo.CurrentUICulture;
 
-    /// <summary>Message of the day lines; null uses a short default.</summary>
+    /// <summary>Message of the day lines; null uses <see cref="MotdFile"/>, or a short default without one.</summary>
     public IReadOnlyList<string>? Motd { get; init; }
+
+    /// <summary>
+    /// A file whose lines are the message of the day, read at each MOTD so edits
+    /// show at once; when it is missing MOTD answers ERR_NOMOTD (422). Null: none.
+    /// </summary>
+    public string? MotdFile { get; init; }
+
+    /// <summary>What ADMIN answers; empty by default, so replies fall back to the server and network names.</summary>
+    public AdminInfo Admin { get; init; } = new();
+
+    /// <summary>Who may OPER; none by default, so nobody can become an operator until configured.</summary>
+    public IReadOnlyList<OperatorEntry> Operators { get; init; } = [];
 
     /// <summary>Per-connection limits (send queue, line length).</summary>
     public ConnectionOptions Connection { get; init; } = new();

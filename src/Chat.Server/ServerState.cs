@@ -11,8 +11,10 @@ namespace Chat.Server;
 /// Queueing a line for a client never blocks (see LineConnection.Send), so
 /// announcements are queued under the gate, which keeps everyone's view of a
 /// room in one order. Broadcasts of plain messages read <see cref="Channel.Members"/>
-/// snapshots and take no lock. No other lock is ever taken while holding the gate.
-/// Pending invitations (INVITE) are kept here, per invitee, under the gate too.
+/// snapshots and take no lock. Pending invitations (INVITE) are kept here, per
+/// invitee, and the WHOWAS history is written when a nick is released, so both
+/// are only touched under the gate too. No other lock is ever taken while
+/// holding the gate.
 /// </remarks>
 public sealed class ServerState
 {
@@ -25,6 +27,9 @@ public sealed class ServerState
     public const int MaxInvitesPerClient = 20;
 
     public object Gate { get; } = new();
+
+    /// <summary>Departed nicks for WHOWAS; read and written under <see cref="Gate"/>.</summary>
+    public WhowasHistory Whowas { get; } = new();
 
     public int ClientCount
     {
@@ -107,6 +112,7 @@ public sealed class ServerState
 
             if (client.Nick is not null)
             {
+                Whowas.Record(client);
                 _nicks.Remove(client.Nick);
             }
 
@@ -208,6 +214,7 @@ public sealed class ServerState
         _invites.Remove(client);
         if (client.Nick is not null && _nicks.TryGetValue(client.Nick, out var holder) && holder == client)
         {
+            Whowas.Record(client);
             _nicks.Remove(client.Nick);
         }
 

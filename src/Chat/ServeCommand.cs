@@ -1,7 +1,8 @@
 using System.CommandLine;
-using System.Net;
+using System.Globalization;
 using System.Net.Sockets;
 using Chat.Server;
+using Chat.Server.Configuration;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -22,47 +23,55 @@ internal static class ServeCommand
         var logFile = new Option<string>("--log-file")
         {
             Description = "File the server log is written to, besides the console. Its folder is created if needed.",
-            DefaultValueFactory = _ => Path.Combine("logs", "chat.log"),
+            DefaultValueFactory = _ => ServeSettings.DefaultLogFile,
         };
         var serverName = new Option<string?>("--server-name")
         {
             Description = "The server's own name in IRC prefixes and replies. Default: derived from the host name.",
         };
         var lang = CommonOptions.Lang();
+        var config = new Option<string?>("--config", "-c")
+        {
+            Description = "A JSON configuration file (server name, MOTD, operators, limits...). CHAT_-prefixed environment variables (CHAT_Server__Name) override it, and the options above override both.",
+        };
 
         var command = new Command("serve", "Run the chat server. IRC clients, `chat join` and plain `nc` users can connect.")
         {
-            host, port, logFile, serverName, lang,
+            host, port, logFile, serverName, lang, config,
         };
 
         command.SetAction(async (parse, cancel) =>
         {
-            string hostText = parse.GetValue(host)!;
-            if (!IPAddress.TryParse(hostText, out var address))
+            // Only options really typed go on top of the file and the environment; defaults must not.
+            var given = new List<string>();
+            void Add<T>(Option<T> option, string flag)
             {
-                Console.Error.WriteLine($"chat serve: --host must be an IP address such as 127.0.0.1 or ::1, not '{hostText}'.");
+                if (parse.GetResult(option) is { Implicit: false })
+                {
+                    given.Add(flag);
+                    given.Add(Convert.ToString(parse.GetValue(option), CultureInfo.InvariantCulture) ?? "");
+                }
+            }
+
+            Add(host, "--host");
+            Add(port, "--port");
+            Add(logFile, "--log-file");
+            Add(serverName, "--server-name");
+            Add(lang, "--lang");
+
+            ServeSettings settings;
+            try
+            {
+                settings = ServerConfiguration.Load(parse.GetValue(config), given);
+            }
+            catch (ConfigurationException ex)
+            {
+                Console.Error.WriteLine($"chat serve: {ex.Message}");
                 return 2;
             }
 
-            string? name = parse.GetValue(serverName);
-            if (name is not null && (name.Length == 0 || name.Contains(' ') || name.Contains('!') || name.Contains('@')))
-            {
-                Console.Error.WriteLine($"chat serve: --server-name must be one word without '!' or '@', not '{name}'.");
-                return 2;
-            }
-
-            var options = new ServerOptions
-            {
-                Host = address,
-                Port = parse.GetValue(port),
-                Culture = CommonOptions.Culture(parse.GetValue(lang)),
-            };
-            if (name is not null)
-            {
-                options = options with { ServerName = name };
-            }
-
-            return await RunAsync(options, parse.GetValue(logFile)!, cancel).ConfigureAwait(false);
+            CultureInfo.CurrentUICulture = settings.Server.Culture;
+            return await RunAsync(settings.Server, settings.LogFile, cancel).ConfigureAwait(false);
         });
         return command;
     }

@@ -234,4 +234,39 @@ public class CapabilityTests
         var invited = await guest.ExpectAsync(m => m.Command == "INVITE");
         Assert.Equal(["guest", "#club"], invited.Parameters);
     }
+
+    [Fact]
+    public async Task Away_notify_reports_changes_and_an_away_newcomer()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var watcher = await WithCapsAsync(server, "watcher", "away-notify");
+        using var mover = await server.RegisterAsync("mover");
+        mover.Send("AWAY :lunch");
+        await mover.ExpectAsync(m => m.Command == "306");
+        mover.Send("JOIN #general");
+        await watcher.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "mover");
+        var away = await watcher.ExpectAsync(m => m.Command == "AWAY");
+        Assert.Equal(["lunch"], away.Parameters);
+        mover.Send("AWAY");
+        var back = await watcher.ExpectAsync(m => m.Command == "AWAY");
+        Assert.Empty(back.Parameters);
+    }
+
+    [Fact]
+    public async Task Whois_hides_secret_rooms_from_outsiders()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var owner = await server.JoinAsync("owner", "#hidden");
+        owner.Send("MODE #hidden +s");
+        await owner.ExpectAsync(m => m.Command == "MODE");
+        owner.Send("JOIN #open");
+        await owner.ExpectAsync(m => m.Command == "366");
+        using var outsider = await server.RegisterAsync("outsider");
+        outsider.Send("WHOIS owner");
+        var rooms = await outsider.ExpectAsync(m => m.Command == "319");
+        Assert.Equal("@#open", rooms.Parameters[^1]);
+        outsider.Send("WHO #hidden");
+        await outsider.ExpectAsync(m => m.Command == "315");
+        Assert.DoesNotContain(outsider.Seen, l => l.Contains(" 352 ", StringComparison.Ordinal));
+    }
 }

@@ -31,6 +31,18 @@ public static class IrcCommands
     public const string Setname = "SETNAME";
     public const string Away = "AWAY";
 
+    // User queries, server queries and operators.
+    public const string Whois = "WHOIS";
+    public const string Whowas = "WHOWAS";
+    public const string Ison = "ISON";
+    public const string Userhost = "USERHOST";
+    public const string Version = "VERSION";
+    public const string Time = "TIME";
+    public const string Info = "INFO";
+    public const string Admin = "ADMIN";
+    public const string Oper = "OPER";
+    public const string Kill = "KILL";
+
     /// <summary>
     /// Every verb a client may plausibly open a connection with, from RFC 1459/2812
     /// and IRCv3. A first line that is one of these words is IRC, never a plain alias.

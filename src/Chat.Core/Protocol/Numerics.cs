@@ -13,6 +13,7 @@ public static class Numerics
     public const string RPL_LUSERCHANNELS = "254";
     public const string RPL_LUSERME = "255";
     public const string RPL_ENDOFWHO = "315";
+    public const string RPL_WHOISACCOUNT = "330";
     public const string RPL_LISTSTART = "321";
     public const string RPL_LIST = "322";
     public const string RPL_LISTEND = "323";
@@ -65,6 +66,37 @@ public static class Numerics
     public const string ERR_USERSDONTMATCH = "502";
     public const string ERR_INVALIDCAPCMD = "410";
     public const string ERR_INVALIDMODEPARAM = "696";
+
+    // User queries, server queries and operators (WHO/WHOIS/WHOWAS, VERSION..., OPER, KILL).
+    public const string RPL_ADMINME = "256";
+    public const string RPL_ADMINLOC1 = "257";
+    public const string RPL_ADMINLOC2 = "258";
+    public const string RPL_ADMINEMAIL = "259";
+    public const string RPL_LUSEROP = "252";
+    public const string RPL_AWAY = "301";
+    public const string RPL_USERHOST = "302";
+    public const string RPL_ISON = "303";
+    public const string RPL_UNAWAY = "305";
+    public const string RPL_NOWAWAY = "306";
+    public const string RPL_WHOISUSER = "311";
+    public const string RPL_WHOISSERVER = "312";
+    public const string RPL_WHOISOPERATOR = "313";
+    public const string RPL_WHOWASUSER = "314";
+    public const string RPL_WHOISIDLE = "317";
+    public const string RPL_ENDOFWHOIS = "318";
+    public const string RPL_WHOISCHANNELS = "319";
+    public const string RPL_VERSION = "351";
+    public const string RPL_WHOSPCRPL = "354";
+    public const string RPL_ENDOFWHOWAS = "369";
+    public const string RPL_INFO = "371";
+    public const string RPL_ENDOFINFO = "374";
+    public const string RPL_YOUREOPER = "381";
+    public const string RPL_TIME = "391";
+    public const string ERR_NOSUCHSERVER = "402";
+    public const string ERR_WASNOSUCHNICK = "406";
+    public const string ERR_PASSWDMISMATCH = "464";
+    public const string ERR_NOPRIVILEGES = "481";
+    public const string ERR_NOOPERHOST = "491";
 
     /// <summary>True for a three-digit numeric reply.</summary>
     public static bool IsNumeric(string command) =>

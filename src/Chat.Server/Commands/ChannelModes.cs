@@ -36,7 +36,7 @@ public sealed class ChannelModes
     public const string PrefixSymbols = "@+";
 
     /// <summary>User modes (RPL_MYINFO).</summary>
-    public const string UserModes = "i";
+    public const string UserModes = "io";
 
     private readonly ChatServer _server;
 
@@ -409,7 +409,7 @@ public sealed class ChannelModes
 
         if (message.Parameters.Count == 1)
         {
-            client.SendNumeric(Numerics.RPL_UMODEIS, client.Invisible ? "+i" : "+");
+            client.SendNumeric(Numerics.RPL_UMODEIS, client.UserModes);
             return;
         }
 
@@ -430,6 +430,15 @@ public sealed class ChannelModes
                     {
                         client.Invisible = adding;
                         changed += (adding ? "+" : "-") + "i";
+                    }
+
+                    break;
+                case 'o':
+                    // +o comes only from OPER; a user may drop it.
+                    if (!adding && client.IsOperator)
+                    {
+                        client.IsOperator = false;
+                        changed += "-o";
                     }
 
                     break;

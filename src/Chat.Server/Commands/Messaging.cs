@@ -195,6 +195,11 @@ public sealed class Messaging
             client.Deliver(line);
         }
 
+        if (command == IrcCommands.Privmsg && recipient.AwayMessage is { } away && !client.IsPlain)
+        {
+            client.SendNumeric(Numerics.RPL_AWAY, recipient.Nick!, away);
+        }
+
         return true;
     }
 }

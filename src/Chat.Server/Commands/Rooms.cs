@@ -3,9 +3,9 @@ using Chat.Core.Protocol;
 namespace Chat.Server.Commands;
 
 /// <summary>
-/// JOIN, PART, NAMES, TOPIC and WHO, and nick changes seen by room mates. Modes
+/// JOIN, PART, NAMES and TOPIC, and nick changes seen by room mates. Modes
 /// live in <see cref="ChannelModes"/>, KICK and INVITE in <see cref="Moderation"/>,
-/// LIST in <see cref="Listing"/>.
+/// LIST in <see cref="Listing"/>, WHO in <see cref="Users"/>.
 /// </summary>
 public sealed class Rooms
 {
@@ -28,7 +28,6 @@ public sealed class Rooms
         table.Add(IrcCommands.Part, 1, false, PartCommand);
         table.Add(IrcCommands.Names, 0, false, NamesCommand);
         table.Add(IrcCommands.Topic, 1, false, TopicCommand);
-        table.Add(IrcCommands.Who, 0, false, WhoCommand);
     }
 
     /// <summary>
@@ -78,6 +77,19 @@ public sealed class Rooms
                 if (member != client || !client.IsPlain)
                 {
                     member.Deliver(join);
+                }
+            }
+
+            if (client.AwayMessage is { } away)
+            {
+                // away-notify: room mates who asked learn at once that the newcomer is away.
+                var awayLine = _server.Events.CapOnly(client, Cap.AwayNotify, IrcCommands.Away, away);
+                foreach (var member in channel.Members)
+                {
+                    if (member != client)
+                    {
+                        member.Deliver(awayLine);
+                    }
                 }
             }
 
@@ -346,32 +358,4 @@ public sealed class Rooms
             }
         }
     }
-
-    private void WhoCommand(Client client, IrcMessage message)
-    {
-        string mask = message.Param(0) ?? "*";
-        lock (_server.State.Gate)
-        {
-            if (IrcValidation.IsChannel(mask))
-            {
-                var channel = _server.State.FindChannel(mask);
-                if (channel is not null && CanSee(client, channel))
-                {
-                    foreach (var member in channel.Members)
-                    {
-                        SendWhoReply(client, channel.Name, member, "H" + channel.PrefixFor(member, client));
-                    }
-                }
-            }
-            else if (_server.State.FindNick(mask) is { } who)
-            {
-                SendWhoReply(client, "*", who, "H");
-            }
-        }
-
-        client.SendNumeric(Numerics.RPL_ENDOFWHO, mask, "End of WHO list");
-    }
-
-    private void SendWhoReply(Client client, string channel, Client who, string flags) =>
-        client.SendNumeric(Numerics.RPL_WHOREPLY, channel, who.User, who.Host, _server.Name, who.Nick!, flags, "0 " + who.RealName);
 }
