@@ -19,7 +19,6 @@ public enum Cap
     InviteNotify = 1 << 11,
     Batch = 1 << 12,
     LabeledResponse = 1 << 13,
-    /// <summary>Not offered yet: nothing on this server changes a user's host.</summary>
     Chghost = 1 << 14,
 }
 
@@ -37,6 +36,7 @@ public static class Capabilities
         ("away-notify", Cap.AwayNotify, null),
         ("batch", Cap.Batch, null),
         ("cap-notify", Cap.CapNotify, null),
+        ("chghost", Cap.Chghost, null),
         ("echo-message", Cap.EchoMessage, null),
         ("extended-join", Cap.ExtendedJoin, null),
         ("invite-notify", Cap.InviteNotify, null),

@@ -35,7 +35,7 @@ public sealed partial class Client : ILineHandler
     public string Endpoint { get; }
 
     /// <summary>The host part of the client's prefix.</summary>
-    public string Host { get; }
+    public string Host { get; internal set; }
 
     /// <summary>Set through <see cref="ServerState.TryClaimNick"/> only.</summary>
     public string? Nick { get; internal set; }

@@ -158,4 +158,55 @@ public class OperTests
         Assert.Contains(logs.Lines, l => l.Contains("is now an IRC operator as boss", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, l => l.Contains("hunter2-wrong", StringComparison.Ordinal) || l.Contains(Password, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Chghost_tells_chghost_clients_and_rejoins_the_user_for_the_others()
+    {
+        await using var server = await StartAsync();
+        using var boss = await server.JoinAsync("boss", "#room");
+        await boss.AskAsync($"OPER boss :{Password}", "381");
+        using var target = await server.JoinAsync("target", "#room");
+        boss.Send("MODE #room +v target");
+        await target.ExpectAsync(m => m.Command == "MODE");
+
+        using var modern = await server.ConnectAsync();
+        modern.Send("CAP REQ :chghost");
+        modern.Send("NICK modern");
+        modern.Send("USER modern 0 * :m");
+        modern.Send("CAP END");
+        await modern.ExpectAsync(m => m.Command == "376");
+        modern.Send("JOIN #room");
+        await modern.ExpectAsync(m => m.Command == "366");
+
+        boss.Send("CHGHOST target new.host.example");
+        var change = await modern.ExpectAsync(m => m.Command == "CHGHOST");
+        Assert.Equal("target!~target@127.0.0.1", change.Source);
+        Assert.Equal(["~target", "new.host.example"], change.Parameters);
+
+        // boss has no chghost capability: a quit, a join with the new host, and the voice back.
+        var quit = await boss.ExpectAsync(m => m.Command == "QUIT");
+        Assert.Equal("target", quit.SourceNick);
+        var join = await boss.ExpectAsync(m => m.Command == "JOIN");
+        Assert.Equal("target!~target@new.host.example", join.Source);
+        var voice = await boss.ExpectAsync(m => m.Command == "MODE");
+        Assert.Equal(["#room", "+v", "target"], voice.Parameters);
+
+        var whois = await modern.AskAsync("WHOIS target", "318");
+        Assert.Equal("new.host.example", whois.Single("311").Parameters[3]);
+    }
+
+    [Fact]
+    public async Task Chghost_needs_an_operator_and_a_valid_host()
+    {
+        await using var server = await StartAsync();
+        using var ana = await server.RegisterAsync("ana");
+        ana.Send("CHGHOST ana x.y");
+        await ana.ExpectAsync(m => m.Command == "481");
+        await ana.AskAsync($"OPER boss :{Password}", "381");
+        ana.Send("CHGHOST nobody x.y");
+        await ana.ExpectAsync(m => m.Command == "401");
+        ana.Send("CHGHOST ana :bad host");
+        var fail = await ana.ExpectAsync(m => m.Command == "FAIL");
+        Assert.Equal(["CHGHOST", "INVALID_HOST"], fail.Parameters.Take(2));
+    }
 }

@@ -183,4 +183,14 @@ public class RoomTests
         op.Send("MODE #general +x");
         await op.ExpectAsync(m => m.Command == "472");
     }
+
+    [Fact]
+    public async Task Joining_too_many_rooms_gets_405()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var c = await server.RegisterAsync("joiner");
+        c.Send("JOIN " + string.Join(',', Enumerable.Range(0, Commands.Rooms.MaxChannelsPerClient + 1).Select(i => $"#r{i}")));
+        var refused = await c.ExpectAsync(m => m.Command == "405");
+        Assert.Equal($"#r{Commands.Rooms.MaxChannelsPerClient}", refused.Parameters[1]);
+    }
 }

@@ -42,6 +42,7 @@ public static class IrcCommands
     public const string Admin = "ADMIN";
     public const string Oper = "OPER";
     public const string Kill = "KILL";
+    public const string Chghost = "CHGHOST";
 
     /// <summary>
     /// Every verb a client may plausibly open a connection with, from RFC 1459/2812
@@ -49,7 +50,7 @@ public static class IrcCommands
     /// </summary>
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "ADMIN", "AUTHENTICATE", "AWAY", "BATCH", "CAP", "CHATHISTORY", "CONNECT", "DIE", "ERROR", "HELP",
+        "ADMIN", "AUTHENTICATE", "AWAY", "BATCH", "CAP", "CHATHISTORY", "CHGHOST", "CONNECT", "DIE", "ERROR", "HELP",
         "INFO", "INVITE", "ISON", "JOIN", "KICK", "KILL", "LINKS", "LIST", "LUSERS", "MODE", "MONITOR",
         "MOTD", "NAMES", "NICK", "NOTICE", "OPER", "PART", "PASS", "PING", "PONG", "PRIVMSG", "QUIT",
         "REGISTER", "REHASH", "RESTART", "SERVICE", "SERVLIST", "SETNAME", "SQUERY", "SQUIT", "STATS",

@@ -17,6 +17,7 @@ public sealed class Operators
     {
         table.Add(IrcCommands.Oper, 2, false, Oper);
         table.Add(IrcCommands.Kill, 2, false, Kill);
+        table.Add(IrcCommands.Chghost, 2, false, Chghost);
     }
 
     /// <remarks>
@@ -81,4 +82,84 @@ public sealed class Operators
         // Room mates see the reason as the victim's QUIT once the connection is gone.
         victim.Close(reason, $"Closing Link: {_server.Name} ({reason})");
     }
+
+    /// <summary>
+    /// CHGHOST nick host (operators only): gives a user another host. Clients
+    /// with the chghost capability get one CHGHOST line; IRC clients without it
+    /// see the user quit and rejoin each shared room (with its status), as the
+    /// chghost spec suggests, since they have no other way to learn the new host.
+    /// </summary>
+    private void Chghost(Client client, IrcMessage message)
+    {
+        if (!client.IsOperator)
+        {
+            client.SendNumeric(Numerics.ERR_NOPRIVILEGES, "Permission Denied- You're not an IRC operator");
+            return;
+        }
+
+        var target = _server.State.FindNick(message.Parameters[0]);
+        if (target is null || !target.IsRegistered)
+        {
+            client.SendNumeric(Numerics.ERR_NOSUCHNICK, IrcText.Echo(message.Parameters[0]), "No such nick/channel");
+            return;
+        }
+
+        string host = message.Parameters[1];
+        if (!IsValidHost(host))
+        {
+            client.SendStandardReply("FAIL", IrcCommands.Chghost, "INVALID_HOST", IrcText.Echo(host), "Hosts are 1 to 63 letters, digits, '.', '-' or ':' and do not start with ':'");
+            return;
+        }
+
+        lock (_server.State.Gate)
+        {
+            string oldPrefix = target.Prefix;
+            target.Host = host;
+            var change = new Outgoing(new IrcMessage(null, oldPrefix, IrcCommands.Chghost, [target.User, host]), null)
+            {
+                Account = target.Account,
+                Requires = Cap.Chghost,
+            };
+            target.Deliver(change);
+            var quit = new IrcMessage(null, oldPrefix, IrcCommands.Quit, ["Changing host"]);
+            foreach (var mate in _server.State.RoomMates(target))
+            {
+                if (mate.Has(Cap.Chghost))
+                {
+                    mate.Deliver(change);
+                }
+                else if (!mate.IsPlain)
+                {
+                    Rejoin(mate, target, quit);
+                }
+            }
+        }
+
+        client.SendServerNotice($"{target.Nick} now has the host {host}");
+    }
+
+    /// <summary>Under the gate: what a client without chghost sees, a QUIT and a JOIN (and status) per shared room.</summary>
+    private void Rejoin(Client viewer, Client target, IrcMessage quit)
+    {
+        viewer.Send(quit);
+        foreach (var channel in target.Channels)
+        {
+            if (!channel.Contains(viewer))
+            {
+                continue;
+            }
+
+            viewer.Deliver(_server.Events.Join(target, channel));
+            string status = channel.AllPrefixesOf(target).Replace('@', 'o').Replace('+', 'v');
+            if (status.Length > 0)
+            {
+                var args = new List<string> { channel.Name, "+" + status };
+                args.AddRange(Enumerable.Repeat(target.Nick!, status.Length));
+                viewer.Send(new IrcMessage(null, _server.Name, IrcCommands.Mode, args));
+            }
+        }
+    }
+
+    private static bool IsValidHost(string host) =>
+        host.Length is > 0 and <= 63 && host[0] != ':' && host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':');
 }
