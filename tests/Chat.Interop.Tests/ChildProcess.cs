@@ -118,14 +118,17 @@ public sealed class ChildProcess : IDisposable
         _process.Dispose();
     }
 
+    private int _streamsEnded;
+
     private int? ExitCodeOrNull() => _process.HasExited ? _process.ExitCode : null;
 
     private void OnLine(string? line)
     {
         if (line is null)
         {
-            // One of the two streams ended; the other one follows.
-            if (_process.HasExited)
+            // One of the two streams ended; when both have, the program is gone.
+            // (Asking the Process here could throw once it has been disposed.)
+            if (Interlocked.Increment(ref _streamsEnded) == 2)
             {
                 _lines.Writer.TryComplete();
             }
