@@ -29,6 +29,7 @@ public sealed class ChatServer : IAsyncDisposable
         Text = new ServerText(options.Culture);
         Log = new ServerLog((loggers ?? NullLoggerFactory.Instance).CreateLogger("Chat.Server"), Text);
         Events = new ChatEvents(Text);
+        Throttle = new Limits.ConnectionThrottle(options.Throttle);
         State = new ServerState();
         Rooms = new Rooms(this);
         Messaging = new Messaging(this);
@@ -67,6 +68,9 @@ public sealed class ChatServer : IAsyncDisposable
     public ServerInfo Info { get; }
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Connections per IP address (see <see cref="ServerOptions.Throttle"/>).</summary>
+    internal Limits.ConnectionThrottle Throttle { get; }
 
     /// <summary>Where the server listens once started (the real port when 0 was asked for).</summary>
     public IPEndPoint? EndPoint { get; private set; }
@@ -199,6 +203,46 @@ public sealed class ChatServer : IAsyncDisposable
     private async Task RunSessionAsync(Socket socket)
     {
         await Task.Yield();
+        var address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+        if (address is not null && Throttle.TryAdmit(address, Environment.TickCount64) is { } refusal)
+        {
+            Log.Throttled(address.ToString(), refusal);
+            RefuseQuickly(socket, refusal);
+            return;
+        }
+
+        try
+        {
+            await RunAdmittedSessionAsync(socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (address is not null)
+            {
+                Throttle.Release(address, Environment.TickCount64);
+            }
+        }
+    }
+
+    /// <summary>Tells a refused connection why, without waiting on it, and drops it.</summary>
+    private static void RefuseQuickly(Socket socket, string reason)
+    {
+        try
+        {
+            socket.Blocking = false;
+            socket.Send(System.Text.Encoding.UTF8.GetBytes($"ERROR :{reason}\r\n"));
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    private async Task RunAdmittedSessionAsync(Socket socket)
+    {
         LineConnection connection;
         try
         {

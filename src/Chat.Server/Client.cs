@@ -15,6 +15,8 @@ public sealed partial class Client : ILineHandler
     private readonly LineConnection _connection;
     private bool _modeDecided;
     private LabeledResponse? _labeled;
+    private Limits.FakeLag? _lag;
+    private int _linesBeforeRegistration;
     private long _lastActivity;
     private long _pingSent;
 
@@ -199,6 +201,39 @@ public sealed partial class Client : ILineHandler
     ValueTask ILineHandler.OnLineAsync(ReadOnlySequence<byte> line)
     {
         Touch();
+        var flood = Server.Options.Flood;
+        if (!IsRegistered)
+        {
+            if (++_linesBeforeRegistration > flood.MaxLinesBeforeRegistration)
+            {
+                Close("Excess flood before registration", "Closing Link: too many lines before registration");
+                return ValueTask.CompletedTask;
+            }
+        }
+        else if (flood.Enabled && !(flood.ExemptOperators && IsOperator))
+        {
+            _lag ??= new Limits.FakeLag(flood, Environment.TickCount64);
+            var wait = _lag.Delay(Environment.TickCount64);
+            if (wait > TimeSpan.Zero)
+            {
+                // Fake lag: the line is handled later, and meanwhile nothing more is
+                // read from this client, so TCP holds its flood back, not our memory.
+                return HandleLaterAsync(line, wait);
+            }
+        }
+
+        Handle(line);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask HandleLaterAsync(ReadOnlySequence<byte> line, TimeSpan wait)
+    {
+        await Task.Delay(wait).ConfigureAwait(false);
+        Handle(line);
+    }
+
+    private void Handle(ReadOnlySequence<byte> line)
+    {
         ReadOnlySpan<byte> span = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
         if (!_modeDecided)
         {
@@ -209,7 +244,7 @@ public sealed partial class Client : ILineHandler
         if (IsPlain)
         {
             PlainMode.OnLine(this, span);
-            return ValueTask.CompletedTask;
+            return;
         }
 
         var error = IrcParser.TryParse(span, out var message);
@@ -229,8 +264,6 @@ public sealed partial class Client : ILineHandler
                 Server.Log.MalformedLine(Endpoint);
                 break;
         }
-
-        return ValueTask.CompletedTask;
     }
 
     void ILineHandler.OnLineTooLong()

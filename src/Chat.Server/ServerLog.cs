@@ -37,6 +37,9 @@ public sealed partial class ServerLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connection from {Endpoint} closed before registering ({Reason})")]
     public partial void UnregisteredClosed(string endpoint, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection from {Address}: {Reason}")]
+    public partial void Throttled(string address, string reason);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Malformed line from {Endpoint} ignored")]
     public partial void MalformedLine(string endpoint);
 

@@ -40,6 +40,12 @@ public sealed record ServerOptions
     /// <summary>Who may OPER; none by default, so nobody can become an operator until configured.</summary>
     public IReadOnlyList<OperatorEntry> Operators { get; init; } = [];
 
+    /// <summary>Per-client line rate (fake lag) and the cap on lines before registration.</summary>
+    public Limits.FloodOptions Flood { get; init; } = new();
+
+    /// <summary>Connections per IP address.</summary>
+    public Limits.ThrottleOptions Throttle { get; init; } = new();
+
     /// <summary>Per-connection limits (send queue, line length).</summary>
     public ConnectionOptions Connection { get; init; } = new();
 

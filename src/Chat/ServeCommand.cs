@@ -35,9 +35,14 @@ internal static class ServeCommand
             Description = "A JSON configuration file (server name, MOTD, operators, limits...). CHAT_-prefixed environment variables (CHAT_Server__Name) override it, and the options above override both.",
         };
 
+        var noFlood = new Option<bool>("--no-flood-control")
+        {
+            Description = "Lift the per-client line rate limit (burst 5, then 2 lines/s); send queues still apply. For benchmarks and trusted networks.",
+        };
+
         var command = new Command("serve", "Run the chat server. IRC clients, `chat join` and plain `nc` users can connect.")
         {
-            host, port, logFile, serverName, lang, config,
+            host, port, logFile, serverName, lang, config, noFlood,
         };
 
         command.SetAction(async (parse, cancel) =>
@@ -58,6 +63,11 @@ internal static class ServeCommand
             Add(logFile, "--log-file");
             Add(serverName, "--server-name");
             Add(lang, "--lang");
+            if (parse.GetValue(noFlood))
+            {
+                given.Add("--flood-control");
+                given.Add("false");
+            }
 
             ServeSettings settings;
             try

@@ -10,7 +10,14 @@ public class ScenarioTests
 {
     private static async Task<ChatServer> StartAsync()
     {
-        var server = new ChatServer(new ServerOptions { Host = IPAddress.Loopback, Port = 0, ServerName = "bench.test", Culture = CultureInfo.GetCultureInfo("en") });
+        var server = new ChatServer(new ServerOptions
+        {
+            Host = IPAddress.Loopback,
+            Port = 0,
+            ServerName = "bench.test",
+            Culture = CultureInfo.GetCultureInfo("en"),
+            Flood = new Chat.Server.Limits.FloodOptions { Enabled = false },
+        });
         await server.StartAsync();
         return server;
     }

@@ -26,6 +26,9 @@ public sealed class TestServer : IAsyncDisposable
             Culture = CultureInfo.GetCultureInfo("en"),
             ShutdownGrace = TimeSpan.FromSeconds(2),
             Connection = new ConnectionOptions(),
+
+            // Tests send lines as fast as they can; flood control has tests of its own.
+            Flood = new Limits.FloodOptions { Enabled = false },
         };
         if (configure is not null)
         {

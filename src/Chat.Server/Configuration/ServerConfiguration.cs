@@ -18,7 +18,9 @@ namespace Chat.Server.Configuration;
 /// <remarks>
 /// Keys: Server (Name, Network, Language, Motd or MotdFile, Admin {Location,
 /// Location2, Email}), Listen (Host, Port), Limits (SendQueueBytes,
-/// RegistrationTimeoutSeconds, PingIntervalSeconds, PingTimeoutSeconds),
+/// RegistrationTimeoutSeconds, PingIntervalSeconds, PingTimeoutSeconds,
+/// FloodControl, FloodBurst, FloodLinesPerSecond, MaxLinesBeforeRegistration,
+/// MaxConnectionsPerIp, MaxNewConnectionsPerIp, NewConnectionsWindowSeconds, ExemptLoopback),
 /// Operators (a list of {Name, PasswordHash}) and Log (File). Unknown keys are
 /// errors, so a typo never silently falls back to a default.
 /// </remarks>
@@ -34,6 +36,7 @@ public static class ServerConfiguration
         ["--server-name"] = "Server:Name",
         ["--log-file"] = "Log:File",
         ["--lang"] = "Server:Language",
+        ["--flood-control"] = "Limits:FloodControl",
     };
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
@@ -42,7 +45,12 @@ public static class ServerConfiguration
         ["Server"] = ["Name", "Network", "Language", "Motd", "MotdFile", "Admin"],
         ["Server:Admin"] = ["Location", "Location2", "Email"],
         ["Listen"] = ["Host", "Port"],
-        ["Limits"] = ["SendQueueBytes", "RegistrationTimeoutSeconds", "PingIntervalSeconds", "PingTimeoutSeconds"],
+        ["Limits"] =
+        [
+            "SendQueueBytes", "RegistrationTimeoutSeconds", "PingIntervalSeconds", "PingTimeoutSeconds",
+            "FloodControl", "FloodBurst", "FloodLinesPerSecond", "MaxLinesBeforeRegistration",
+            "MaxConnectionsPerIp", "MaxNewConnectionsPerIp", "NewConnectionsWindowSeconds", "ExemptLoopback",
+        ],
         ["Log"] = ["File"],
     };
 
@@ -216,7 +224,49 @@ public static class ServerConfiguration
                 options = options with { PingTimeout = timeout };
             }
 
-            return options;
+            var flood = options.Flood;
+            if (Flag("Limits:FloodControl") is { } floodOn)
+            {
+                flood = flood with { Enabled = floodOn };
+            }
+
+            if (Integer("Limits:FloodBurst", 1, 1000, "a number of lines") is { } burst)
+            {
+                flood = flood with { Burst = burst };
+            }
+
+            if (Integer("Limits:FloodLinesPerSecond", 1, 100_000, "a number of lines per second") is { } rate)
+            {
+                flood = flood with { LinesPerSecond = rate };
+            }
+
+            if (Integer("Limits:MaxLinesBeforeRegistration", 5, 10_000, "a number of lines") is { } before)
+            {
+                flood = flood with { MaxLinesBeforeRegistration = before };
+            }
+
+            var throttle = options.Throttle;
+            if (Integer("Limits:MaxConnectionsPerIp", 1, 1_000_000, "a number of connections") is { } perIp)
+            {
+                throttle = throttle with { MaxConcurrentPerIp = perIp };
+            }
+
+            if (Integer("Limits:MaxNewConnectionsPerIp", 1, 1_000_000, "a number of connections") is { } newPerIp)
+            {
+                throttle = throttle with { MaxNewPerWindow = newPerIp };
+            }
+
+            if (Seconds("Limits:NewConnectionsWindowSeconds") is { } window)
+            {
+                throttle = throttle with { Window = window };
+            }
+
+            if (Flag("Limits:ExemptLoopback") is { } exempt)
+            {
+                throttle = throttle with { ExemptLoopback = exempt };
+            }
+
+            return options with { Flood = flood, Throttle = throttle };
         }
 
         private List<OperatorEntry> ReadOperators()
@@ -296,6 +346,17 @@ public static class ServerConfiguration
             }
 
             return value;
+        }
+
+        private bool? Flag(string key)
+        {
+            string? text = Text(key);
+            if (text is null)
+            {
+                return null;
+            }
+
+            return bool.TryParse(text, out bool value) ? value : throw Fail(key, $"must be true or false, not '{text}'");
         }
 
         private TimeSpan? Seconds(string key) =>
