@@ -124,17 +124,31 @@ public sealed partial class Client : ILineHandler
     /// <summary>Sends a standard reply (FAIL, WARN or NOTE): command, code, context and a description.</summary>
     public void SendStandardReply(string kind, string command, string code, params string[] contextAndDescription)
     {
-        var ps = new List<string>(contextAndDescription.Length + 2) { command, code };
-        ps.AddRange(contextAndDescription);
+        var ps = new List<string>(contextAndDescription.Length + 2) { IrcText.Echo(command), code };
+        for (int i = 0; i < contextAndDescription.Length; i++)
+        {
+            // Context often echoes input; only the description may hold spaces.
+            ps.Add(i < contextAndDescription.Length - 1 ? IrcText.Echo(contextAndDescription[i]) : contextAndDescription[i]);
+        }
+
         Send(new IrcMessage(null, Server.Name, kind, ps));
     }
 
-    /// <summary>Queues a numeric reply from the server, addressed to this client.</summary>
+    /// <summary>
+    /// Queues a numeric reply from the server, addressed to this client. Middle
+    /// parameters often echo what the client sent (a nick, a channel, a command);
+    /// any that could not stand as a middle parameter becomes "*", so no input
+    /// can make a reply malformed.
+    /// </summary>
     public void SendNumeric(string numeric, params string[] parameters)
     {
         var all = new string[parameters.Length + 1];
         all[0] = NickOrStar;
-        parameters.CopyTo(all, 1);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            all[i + 1] = i < parameters.Length - 1 ? IrcText.Echo(parameters[i]) : parameters[i];
+        }
+
         Send(new IrcMessage(null, Server.Name, numeric, all));
     }
 

@@ -38,7 +38,8 @@ internal static class PlainMode
             return;
         }
 
-        string text = Encoding.UTF8.GetString(line).Trim();
+        // NUL cannot travel in IRC; it is dropped rather than the whole line.
+        string text = Encoding.UTF8.GetString(line).Replace("\0", "", StringComparison.Ordinal).Trim();
         if (text.Length == 0)
         {
             return;

@@ -26,6 +26,6 @@ public sealed class CapturingLoggerFactory : ILoggerFactory
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
+            owner.Lines.Enqueue($"{logLevel}: {formatter(state, exception)}" + (exception is null ? "" : $" {exception}"));
     }
 }

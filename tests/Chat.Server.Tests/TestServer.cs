@@ -16,7 +16,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public int Port => Server.EndPoint!.Port;
 
-    public static async Task<TestServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null)
+    public static async Task<TestServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
         var options = new ServerOptions
         {
@@ -35,7 +35,7 @@ public sealed class TestServer : IAsyncDisposable
             options = configure(options);
         }
 
-        var server = new ChatServer(options);
+        var server = new ChatServer(options, loggers);
         await server.StartAsync();
         return new TestServer(server);
     }
