@@ -54,7 +54,7 @@ public static class Scenarios
     /// limit, a sender waits while that many of its messages have not yet reached
     /// every other member; with neither, it is an open flood.
     /// </summary>
-    public static async Task<BenchResult> FanoutAsync(BenchOptions options, int members, int senders, double? rate, int? inFlight, TimeSpan duration, TextWriter log, CancellationToken cancel)
+    public static async Task<BenchResult> FanoutAsync(BenchOptions options, int members, int senders, double? rate, int? inFlight, TimeSpan duration, TextWriter log, CancellationToken cancel, int? serverPid = null)
     {
         if (senders < 1 || senders >= members)
         {
@@ -171,6 +171,7 @@ public static class Scenarios
         }, CancellationToken.None)).ToArray();
         await Task.WhenAll(senderTasks).ConfigureAwait(false);
         var sendTime = clock.Elapsed;
+        long? serverRss = serverPid is int pid ? BenchResult.ResidentKiB(pid) : null;
         long deliveredInTime = Interlocked.Read(ref delivered);
         long totalSent = sent.Sum();
         long expected = totalSent * (members - 1);
@@ -215,6 +216,7 @@ public static class Scenarios
             .Add("latency_p50_ms", latency.Percentile(0.50).TotalMilliseconds)
             .Add("latency_p99_ms", latency.Percentile(0.99).TotalMilliseconds)
             .Add("latency_max_ms", latency.Max.TotalMilliseconds)
+            .Add("server_rss_kib_at_end_of_sending", serverRss)
             .Add("generator_cpu_seconds", cpuUsed.TotalSeconds);
     }
 

@@ -26,9 +26,10 @@ internal static class BenchCommand
         var rate = new Option<double?>("--rate") { Description = "Total messages per second (paced). Without it senders go as fast as --in-flight allows." };
         var inFlight = new Option<int>("--in-flight") { Description = "Messages a sender may have unconfirmed; 0 means no limit (an open flood).", DefaultValueFactory = _ => 256 };
         var seconds = new Option<int>("--seconds", "-t") { Description = "How long to send.", DefaultValueFactory = _ => 10 };
+        var fanoutPid = new Option<int?>("--server-pid") { Description = "Server process id: its memory is read at the end of sending." };
         var fanout = new Command("fanout", "M members in one room, S senders: deliveries per second, loss and latency.")
         {
-            members, senders, rate, inFlight, seconds,
+            members, senders, rate, inFlight, seconds, fanoutPid,
         };
 
         var pairCount = new Option<int>("--pairs") { Description = "Pairs of clients playing private-message ping-pong.", DefaultValueFactory = _ => 100 };
@@ -60,7 +61,7 @@ internal static class BenchCommand
             Options(parse), parse.GetValue(clients), TimeSpan.FromSeconds(parse.GetValue(hold)), parse.GetValue(serverPid), Console.Error, cancel)));
         fanout.SetAction((parse, cancel) => RunAsync(() => Scenarios.FanoutAsync(
             Options(parse), parse.GetValue(members), parse.GetValue(senders), parse.GetValue(rate),
-            parse.GetValue(inFlight) is > 0 and var f ? f : null, TimeSpan.FromSeconds(parse.GetValue(seconds)), Console.Error, cancel)));
+            parse.GetValue(inFlight) is > 0 and var f ? f : null, TimeSpan.FromSeconds(parse.GetValue(seconds)), Console.Error, cancel, parse.GetValue(fanoutPid))));
         pairs.SetAction((parse, cancel) => RunAsync(() => Scenarios.PairsAsync(
             Options(parse), parse.GetValue(pairCount), TimeSpan.FromSeconds(parse.GetValue(pairSeconds)), Console.Error, cancel)));
         return bench;
