@@ -1,34 +1,43 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 
 namespace Chat.Core.Transport;
 
 /// <summary>
-/// A line-oriented duplex connection over a stream (TCP now, TLS later): one
-/// reader loop that hands complete lines to an <see cref="ILineHandler"/>, and
-/// one writer loop that drains a queue of ready-made lines.
+/// A line-oriented duplex connection over a stream (TCP, TLS, or anything that
+/// looks like a stream): a reader loop that hands complete lines to an
+/// <see cref="ILineHandler"/>, and a writer that drains a queue of ready-made lines.
 /// </summary>
 /// <remarks>
-/// Send queue contract: <see cref="Send"/> never blocks and never reorders; it is
-/// safe from any thread. Lines are written in the order they were queued, several
-/// at a time in one write. When the bytes waiting pass
+/// <para>Send queue contract: <see cref="Send"/> never blocks and never reorders;
+/// it is safe from any thread. Lines are written in the order they were queued,
+/// as many at a time as fit in one write. When the bytes waiting pass
 /// <see cref="ConnectionOptions.SendQueueLimit"/> the connection is closed with
 /// "SendQ exceeded", so one slow reader never holds memory or anyone else back.
-/// Closing happens once: the first reason given wins and is the one reported.
+/// Closing happens once: the first reason given wins and is the one reported.</para>
+/// <para>Memory: an idle connection holds no buffer. The reader waits with a
+/// zero-byte read and rents a buffer only when bytes arrive; the writer runs only
+/// while there is something to send, and its queue exists only while it has lines.</para>
 /// </remarks>
 public sealed class LineConnection : IAsyncDisposable
 {
     public const string SendQExceeded = "SendQ exceeded";
 
+    private const int ReadChunk = 4096;
+
     private readonly Stream _stream;
     private readonly ConnectionOptions _options;
-    private readonly PipeReader _input;
-    private readonly Channel<byte[]> _output;
     private readonly CancellationTokenSource _readCancel = new();
-    private Task? _writer;
+
+    // Guards the queue, the writer flag and closing.
+    private readonly object _sendLock = new();
+    private Queue<byte[]>? _queue;
+    private bool _started;
+    private bool _writing;
+    private bool _sendClosed;
+    private TaskCompletionSource? _drained;
+
     private string? _closeReason;
     private long _pendingBytes;
     private long _bytesIn;
@@ -40,15 +49,6 @@ public sealed class LineConnection : IAsyncDisposable
         _stream = stream;
         _options = options ?? new ConnectionOptions();
         RemoteEndPoint = remoteEndPoint;
-        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(
-            bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-        _output = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions
-        {
-            // The writer loop reads; an overflow also drains what it will never send.
-            SingleReader = false,
-            SingleWriter = false,
-            AllowSynchronousContinuations = false,
-        });
     }
 
     public static LineConnection FromSocket(Socket socket, ConnectionOptions? options = null)
@@ -74,11 +74,16 @@ public sealed class LineConnection : IAsyncDisposable
     /// <summary>
     /// Reads lines and hands them to <paramref name="handler"/> until the peer
     /// closes, the connection fails or <see cref="Close"/> is called; returns the
-    /// close reason. The writer loop starts here too.
+    /// close reason. Lines queued before this call are written from now on.
     /// </summary>
     public async Task<string> RunAsync(ILineHandler handler)
     {
-        _writer = Task.Run(WriteLoopAsync);
+        lock (_sendLock)
+        {
+            _started = true;
+            StartWriterIfNeeded();
+        }
+
         string reason = "Connection closed";
         try
         {
@@ -89,7 +94,7 @@ public sealed class LineConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
-            reason = DescribeReadError(ex);
+            reason = DescribeError(ex);
         }
 
         Close(reason);
@@ -102,26 +107,24 @@ public sealed class LineConnection : IAsyncDisposable
     /// </summary>
     public bool Send(byte[] line)
     {
-        if (IsClosing)
+        lock (_sendLock)
         {
-            return false;
-        }
+            if (_sendClosed)
+            {
+                return false;
+            }
 
-        long pending = Interlocked.Add(ref _pendingBytes, line.Length);
-        if (pending > _options.SendQueueLimit)
-        {
-            Interlocked.Add(ref _pendingBytes, -line.Length);
-            Overflow();
-            return false;
-        }
+            if (_pendingBytes + line.Length > _options.SendQueueLimit)
+            {
+                OverflowLocked();
+                return false;
+            }
 
-        if (!_output.Writer.TryWrite(line))
-        {
-            Interlocked.Add(ref _pendingBytes, -line.Length);
-            return false;
+            (_queue ??= new Queue<byte[]>()).Enqueue(line);
+            _pendingBytes += line.Length;
+            StartWriterIfNeeded();
+            return true;
         }
-
-        return true;
     }
 
     /// <summary>
@@ -131,18 +134,25 @@ public sealed class LineConnection : IAsyncDisposable
     /// </summary>
     public void Close(string reason, byte[]? finalLine = null)
     {
-        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null)
+        lock (_sendLock)
         {
-            return;
+            if (_closeReason is not null)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _closeReason, reason);
+            if (finalLine is not null && !_sendClosed)
+            {
+                (_queue ??= new Queue<byte[]>()).Enqueue(finalLine);
+                _pendingBytes += finalLine.Length;
+            }
+
+            _sendClosed = true;
+            StartWriterIfNeeded();
         }
 
-        if (finalLine is not null && _output.Writer.TryWrite(finalLine))
-        {
-            Interlocked.Add(ref _pendingBytes, finalLine.Length);
-        }
-
-        _output.Writer.TryComplete();
-        _readCancel.Cancel();
+        CancelReading();
     }
 
     /// <summary>Waits for the queued lines to be written (within the drain timeout), then closes the stream.</summary>
@@ -154,9 +164,15 @@ public sealed class LineConnection : IAsyncDisposable
             return;
         }
 
-        if (_writer is not null)
+        Task? drained;
+        lock (_sendLock)
         {
-            await Task.WhenAny(_writer, Task.Delay(_options.DrainTimeout)).ConfigureAwait(false);
+            drained = _writing ? (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task : null;
+        }
+
+        if (drained is not null)
+        {
+            await Task.WhenAny(drained, Task.Delay(_options.DrainTimeout)).ConfigureAwait(false);
         }
 
         try
@@ -171,160 +187,132 @@ public sealed class LineConnection : IAsyncDisposable
         {
         }
 
+        // Disposing also ends a write still stuck on a peer that reads nothing.
         await _stream.DisposeAsync().ConfigureAwait(false);
-        if (_writer is not null)
-        {
-            try
-            {
-                await _writer.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-            }
-        }
-
-        await _input.CompleteAsync().ConfigureAwait(false);
         _readCancel.Dispose();
     }
 
-    private void Overflow()
+    private void CancelReading()
     {
-        // The queue is full of lines the client will not read in time: they are
-        // dropped, and the one line still worth sending is the reason.
-        if (Interlocked.CompareExchange(ref _closeReason, SendQExceeded, null) is not null)
+        try
+        {
+            _readCancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Under the lock: the client reads too slowly, so the queue goes and the one line still worth sending is why.</summary>
+    private void OverflowLocked()
+    {
+        if (_closeReason is null)
+        {
+            Volatile.Write(ref _closeReason, SendQExceeded);
+        }
+
+        _queue?.Clear();
+        _pendingBytes = 0;
+        var error = "ERROR :SendQ exceeded\r\n"u8.ToArray();
+        (_queue ??= new Queue<byte[]>()).Enqueue(error);
+        _pendingBytes = error.Length;
+        _sendClosed = true;
+        StartWriterIfNeeded();
+
+        // Reading stops too; cancelling runs callbacks, so not under the lock.
+        ThreadPool.UnsafeQueueUserWorkItem(static self => self.CancelReading(), this, preferLocal: false);
+    }
+
+    /// <summary>Under the lock: starts the writer when there is something to write and none is running.</summary>
+    private void StartWriterIfNeeded()
+    {
+        if (_writing || !_started || _queue is not { Count: > 0 })
         {
             return;
         }
 
-        while (_output.Reader.TryRead(out var dropped))
-        {
-            Interlocked.Add(ref _pendingBytes, -dropped.Length);
-        }
-
-        var error = "ERROR :SendQ exceeded\r\n"u8.ToArray();
-        if (_output.Writer.TryWrite(error))
-        {
-            Interlocked.Add(ref _pendingBytes, error.Length);
-        }
-
-        _output.Writer.TryComplete();
-        _readCancel.Cancel();
-    }
-
-    private async Task<string> ReadLoopAsync(ILineHandler handler)
-    {
-        bool skipping = false;
-        var token = _readCancel.Token;
-        while (!IsClosing)
-        {
-            ReadResult result = await _input.ReadAsync(token).ConfigureAwait(false);
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            long before = buffer.Length;
-            while (!IsClosing && LineFraming.TryTakeLine(ref buffer, out var line))
-            {
-                if (skipping)
-                {
-                    // The tail of a line that was too long.
-                    skipping = false;
-                    continue;
-                }
-
-                if (line.Length > _options.MaxLineLength)
-                {
-                    handler.OnLineTooLong();
-                    continue;
-                }
-
-                if (!line.IsEmpty)
-                {
-                    await handler.OnLineAsync(line).ConfigureAwait(false);
-                }
-            }
-
-            if (!skipping && buffer.Length > _options.MaxLineLength)
-            {
-                skipping = true;
-                handler.OnLineTooLong();
-            }
-
-            if (skipping)
-            {
-                buffer = buffer.Slice(buffer.End);
-            }
-
-            if (result.IsCompleted && !buffer.IsEmpty && !skipping && !IsClosing)
-            {
-                // A last line without its terminator is still a line.
-                await handler.OnLineAsync(buffer).ConfigureAwait(false);
-                buffer = buffer.Slice(buffer.End);
-            }
-
-            Interlocked.Add(ref _bytesIn, before - buffer.Length);
-            _input.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                return "Connection closed";
-            }
-
-            if (result.IsCanceled)
-            {
-                break;
-            }
-        }
-
-        return CloseReason ?? "Connection closed";
+        _writing = true;
+        ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.WriteLoopAsync(), this, preferLocal: false);
     }
 
     private async Task WriteLoopAsync()
     {
-        var reader = _output.Reader;
         byte[]? batch = null;
-
-        // A line taken from the queue that did not fit the last write goes first in the next.
-        byte[]? carried = null;
+        bool unflushed = false;
         try
         {
-            while (carried is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
-                // Gather what is waiting into one write; the buffer is rented only
-                // while there is something to send, so idle connections hold none.
-                batch ??= ArrayPool<byte>.Shared.Rent(_options.WriteCoalesceBytes);
                 int used = 0;
-                while (carried is not null || reader.TryRead(out carried))
+                byte[]? large = null;
+                bool flush = false;
+                lock (_sendLock)
                 {
-                    var next = carried;
-                    if (used > 0 && used + next.Length > batch.Length)
+                    if (_queue is not { Count: > 0 })
                     {
-                        break;
-                    }
+                        if (!unflushed)
+                        {
+                            // Nothing left: the queue and the buffer go, so an idle connection holds neither.
+                            _queue = null;
+                            _writing = false;
+                            _drained?.TrySetResult();
+                            break;
+                        }
 
-                    carried = null;
-                    if (next.Length > batch.Length)
+                        // Flush (TLS buffers) before letting another writer start.
+                        flush = true;
+                    }
+                    else if (_queue.Peek().Length > _options.WriteCoalesceBytes)
                     {
-                        await WriteAsync(next).ConfigureAwait(false);
-                        continue;
+                        large = _queue.Dequeue();
                     }
-
-                    next.CopyTo(batch, used);
-                    used += next.Length;
+                    else
+                    {
+                        batch ??= ArrayPool<byte>.Shared.Rent(_options.WriteCoalesceBytes);
+                        while (_queue.TryPeek(out var next) && used + next.Length <= batch.Length)
+                        {
+                            _queue.Dequeue();
+                            next.CopyTo(batch, used);
+                            used += next.Length;
+                        }
+                    }
                 }
 
-                if (used > 0)
+                if (flush)
                 {
-                    await WriteAsync(batch.AsMemory(0, used)).ConfigureAwait(false);
-                }
-
-                if (carried is null && reader.Count == 0)
-                {
-                    ArrayPool<byte>.Shared.Return(batch);
-                    batch = null;
                     await _stream.FlushAsync().ConfigureAwait(false);
+                    unflushed = false;
+                    continue;
                 }
+
+                var bytes = large ?? batch.AsMemory(0, used);
+                await _stream.WriteAsync(bytes).ConfigureAwait(false);
+                unflushed = true;
+                lock (_sendLock)
+                {
+                    _pendingBytes = Math.Max(0, _pendingBytes - bytes.Length);
+                }
+
+                Interlocked.Add(ref _bytesOut, bytes.Length);
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            Close(DescribeWriteError(ex));
+            lock (_sendLock)
+            {
+                _queue = null;
+                _pendingBytes = 0;
+                _writing = false;
+                _sendClosed = true;
+                if (_closeReason is null)
+                {
+                    Volatile.Write(ref _closeReason, DescribeError(ex));
+                }
+
+                _drained?.TrySetResult();
+            }
+
+            CancelReading();
         }
         finally
         {
@@ -335,21 +323,123 @@ public sealed class LineConnection : IAsyncDisposable
         }
     }
 
-    private async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
+    private async Task<string> ReadLoopAsync(ILineHandler handler)
     {
-        await _stream.WriteAsync(bytes).ConfigureAwait(false);
-        Interlocked.Add(ref _pendingBytes, -bytes.Length);
-        Interlocked.Add(ref _bytesOut, bytes.Length);
+        var token = _readCancel.Token;
+        byte[]? buffer = null;
+        int filled = 0;
+        bool skipping = false;
+        try
+        {
+            while (!IsClosing)
+            {
+                if (buffer is null)
+                {
+                    // Wait for bytes without holding a buffer: idle connections cost no memory here.
+                    await _stream.ReadAsync(Memory<byte>.Empty, token).ConfigureAwait(false);
+                    buffer = ArrayPool<byte>.Shared.Rent(ReadChunk);
+                }
+                else if (filled == buffer.Length)
+                {
+                    buffer = Grow(buffer, filled);
+                }
+
+                int read = await _stream.ReadAsync(buffer.AsMemory(filled), token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    if (filled > 0 && !skipping && !IsClosing)
+                    {
+                        // A last line without its terminator is still a line.
+                        await handler.OnLineAsync(new ReadOnlySequence<byte>(buffer, 0, filled)).ConfigureAwait(false);
+                    }
+
+                    return "Connection closed";
+                }
+
+                Interlocked.Add(ref _bytesIn, read);
+                filled += read;
+                int start = 0;
+                while (!IsClosing)
+                {
+                    int end = buffer.AsSpan(start, filled - start).IndexOfAny((byte)'\r', (byte)'\n');
+                    if (end < 0)
+                    {
+                        break;
+                    }
+
+                    int length = end;
+                    int lineStart = start;
+                    start += end + 1;
+                    if (skipping)
+                    {
+                        // The tail of a line that was too long.
+                        skipping = false;
+                        continue;
+                    }
+
+                    if (length > _options.MaxLineLength)
+                    {
+                        handler.OnLineTooLong();
+                        continue;
+                    }
+
+                    if (length > 0)
+                    {
+                        await handler.OnLineAsync(new ReadOnlySequence<byte>(buffer, lineStart, length)).ConfigureAwait(false);
+                    }
+                }
+
+                // Keep only the unfinished line.
+                int rest = filled - start;
+                if (skipping || (rest > _options.MaxLineLength && !IsClosing))
+                {
+                    if (!skipping)
+                    {
+                        skipping = true;
+                        handler.OnLineTooLong();
+                    }
+
+                    rest = 0;
+                }
+                else if (rest > 0 && start > 0)
+                {
+                    Buffer.BlockCopy(buffer, start, buffer, 0, rest);
+                }
+
+                filled = rest;
+                if (filled == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
+            }
+
+            return CloseReason ?? "Connection closed";
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
 
-    private static string DescribeReadError(Exception ex) => ex switch
+    /// <summary>A bigger buffer for a line longer than the current one, up to the longest line allowed (plus room to see its end).</summary>
+    private byte[] Grow(byte[] buffer, int filled)
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, Math.Min(_options.MaxLineLength + 2, buffer.Length * 4)));
+        Buffer.BlockCopy(buffer, 0, bigger, 0, filled);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return bigger;
+    }
+
+    private static string DescribeError(Exception ex) => ex switch
     {
         IOException { InnerException: SocketException se } => DescribeSocketError(se),
         SocketException se => DescribeSocketError(se),
         _ => "Connection closed",
     };
-
-    private static string DescribeWriteError(Exception ex) => DescribeReadError(ex);
 
     private static string DescribeSocketError(SocketException se) => se.SocketErrorCode switch
     {
