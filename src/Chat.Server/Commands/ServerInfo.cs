@@ -35,6 +35,7 @@ public sealed class ServerInfo
         $"TARGMAX=PRIVMSG:{Messaging.MaxTargets},NOTICE:{Messaging.MaxTargets},JOIN:,PART:,NAMES:",
         $"TOPICLEN={Rooms.MaxTopicLength}",
         "UTF8ONLY",
+        .. _server.ChatHistory.IsupportTokens,
     ];
 
     public void Register(CommandTable table)
