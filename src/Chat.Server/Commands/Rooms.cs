@@ -37,6 +37,12 @@ public sealed class Rooms
             return;
         }
 
+        if (!_server.Accounts.MayJoin(client, name))
+        {
+            return;
+        }
+
+        bool joined = false;
         var state = _server.State;
         lock (state.Gate)
         {
@@ -74,6 +80,13 @@ public sealed class Rooms
 
                 SendNames(client, channel);
             }
+
+            joined = true;
+        }
+
+        if (joined)
+        {
+            _server.History.ReplayOnJoin(client, name);
         }
     }
 
