@@ -142,7 +142,14 @@ public sealed class LineConnection : IAsyncDisposable
         }
 
         _output.Writer.TryComplete();
-        _readCancel.Cancel();
+        try
+        {
+            _readCancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // DisposeAsync won the race between our check above and here: the read loop is gone already.
+        }
     }
 
     /// <summary>Waits for the queued lines to be written (within the drain timeout), then closes the stream.</summary>
@@ -208,7 +215,14 @@ public sealed class LineConnection : IAsyncDisposable
         }
 
         _output.Writer.TryComplete();
-        _readCancel.Cancel();
+        try
+        {
+            _readCancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // DisposeAsync won the race between our check above and here: the read loop is gone already.
+        }
     }
 
     private async Task<string> ReadLoopAsync(ILineHandler handler)
