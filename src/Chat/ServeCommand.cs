@@ -29,11 +29,13 @@ internal static class ServeCommand
             Description = "The server's own name in IRC prefixes and replies. Default: derived from the host name.",
         };
         var lang = CommonOptions.Lang();
+        var store = StoreCommandOptions.Create();
 
         var command = new Command("serve", "Run the chat server. IRC clients, `chat join` and plain `nc` users can connect.")
         {
             host, port, logFile, serverName, lang,
         };
+        store.AddTo(command);
 
         command.SetAction(async (parse, cancel) =>
         {
@@ -62,6 +64,8 @@ internal static class ServeCommand
                 options = options with { ServerName = name };
             }
 
+            options = store.Apply(parse, options);
+
             return await RunAsync(options, parse.GetValue(logFile)!, cancel).ConfigureAwait(false);
         });
         return command;
@@ -89,7 +93,18 @@ internal static class ServeCommand
             .WriteTo.File(logFile, outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}", shared: true, flushToDiskInterval: TimeSpan.FromSeconds(1))
             .CreateLogger();
         using var loggers = new SerilogLoggerFactory(serilog);
-        var server = new ChatServer(options, loggers);
+        ChatServer server;
+        try
+        {
+            server = new ChatServer(options, loggers);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Console.Error.WriteLine($"chat serve: cannot open the database in {options.Store.DataDirectory}: {ex.Message}");
+            return 1;
+        }
+
+        server.Log.StoreOpened(Path.Combine(options.Store.DataDirectory!, "chat.db"));
         try
         {
             await server.StartAsync().ConfigureAwait(false);
