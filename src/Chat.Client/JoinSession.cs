@@ -24,12 +24,14 @@ public sealed class JoinSession
     private readonly JoinOptions _options;
     private readonly IChatView _view;
     private readonly ClientText _text;
+    private readonly HistoryView _history;
 
     public JoinSession(JoinOptions options, IChatView view)
     {
         _options = options;
         _view = view;
         _text = new ClientText(options.Culture);
+        _history = new HistoryView(_text, options.Channel);
     }
 
     public async Task<int> RunAsync(CancellationToken cancel = default)
@@ -63,6 +65,7 @@ public sealed class JoinSession
 
         await using (client.ConfigureAwait(false))
         {
+            client.Auth = _options.Password is { } password ? new ClientAuth(password, _options.Register) : null;
             client.Register(alias);
             int? early = await WaitForRegistrationAsync(client, cancel).ConfigureAwait(false);
             if (early is not null)
@@ -73,6 +76,11 @@ public sealed class JoinSession
             client.Join(_options.Channel);
             _view.ShowLine(_text.Format("Welcome", client.Nick!));
             _view.ShowLine(_text["HowToLeave"]);
+            if (client.HasChatHistory && _options.HistoryLines > 0)
+            {
+                client.RequestHistory(_options.Channel, _options.HistoryLines);
+            }
+
             return await ChatAsync(client, cancel).ConfigureAwait(false);
         }
     }
@@ -149,7 +157,11 @@ public sealed class JoinSession
                     return ExitConnectionLost;
                 }
 
-                if (Render(e, client) is { } line)
+                if (_history.Render(e) is { } history)
+                {
+                    _view.ShowLine(history);
+                }
+                else if (Render(e, client) is { } line)
                 {
                     _view.ShowLine(line);
                 }
@@ -191,7 +203,11 @@ public sealed class JoinSession
 
             if (line.StartsWith('/'))
             {
-                _view.ShowLine(_text.Format("UnknownCommand", line.Split(' ')[0]));
+                if (!HistoryView.TryCommand(line, client, _options, _history, _view, _text))
+                {
+                    _view.ShowLine(_text.Format("UnknownCommand", line.Split(' ')[0]));
+                }
+
                 continue;
             }
 
@@ -222,6 +238,9 @@ public sealed class JoinSession
             UserJoined { IsSelf: false } j => Room(j.Channel) + _text.Format("Joined", j.Nick),
             UserLeft { IsSelf: false } l => Room(l.Channel) + _text.Format("Left", l.Nick),
             NickChanged n => _text.Format("NickChange", n.OldNick, n.NewNick),
+            LoggedIn l => _text.Format("LoggedIn", l.Account),
+            LoginFailed f => _text.Format("LoginFailed", f.Reason),
+            AccountRegistered r => _text.Format("AccountRegistered", r.Account),
             ServerNotice n => _text.Format("ServerNotice", n.Text),
             _ => null,
         };

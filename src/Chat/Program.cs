@@ -5,6 +5,7 @@ var root = new RootCommand("chat: a multi-user chat that speaks IRC. `chat serve
 {
     ServeCommand.Create(),
     JoinCommand.Create(),
+    BenchStoreCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration

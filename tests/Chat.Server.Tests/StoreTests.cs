@@ -117,6 +117,10 @@ public class StoreTests
         Assert.Equal("from version 1", old.Text);
         Assert.Null(old.Tags);
 
+        // Step 4 filled the conversations table from the old messages.
+        var targets = await store.TargetsAsync(DateTimeOffset.FromUnixTimeMilliseconds(1_600_000_000_000), DateTimeOffset.UtcNow, 10, _ => true);
+        Assert.Equal("#general", Assert.Single(targets).Conversation);
+
         // Step 2 (accounts) and 3 (tags) now work.
         await store.AppendAsync(Msg(1));
         await store.AppendAsync(Msg(3));

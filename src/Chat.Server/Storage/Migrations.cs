@@ -49,6 +49,13 @@ internal static class Migrations
         ALTER TABLE messages ADD COLUMN tags TEXT;
         CREATE INDEX messages_by_time ON messages(time);
         """,
+
+        // 4: each conversation's latest message time, kept by the writer, so TARGETS reads a few rows, not every message.
+        """
+        CREATE TABLE conversations(conversation TEXT PRIMARY KEY, last_time INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO conversations SELECT conversation, MAX(time) FROM messages GROUP BY conversation;
+        CREATE INDEX conversations_by_time ON conversations(last_time);
+        """,
     ];
 
     public static int Latest => Steps.Count;

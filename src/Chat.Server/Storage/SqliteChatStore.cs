@@ -36,6 +36,7 @@ public sealed class SqliteChatStore : IChatStore
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pruneLoop;
     private SqliteCommand? _insert;
+    private SqliteCommand? _touch;
     private int _disposed;
 
     static SqliteChatStore()
@@ -213,6 +214,22 @@ public sealed class SqliteChatStore : IChatStore
         p[8].Value = m.Text;
         p[9].Value = (object?)m.Tags ?? DBNull.Value;
         _insert.ExecuteNonQuery();
+
+        if (_touch is null)
+        {
+            _touch = _writer.CreateCommand();
+            _touch.CommandText = """
+                INSERT INTO conversations(conversation, last_time) VALUES ($c, $t)
+                ON CONFLICT(conversation) DO UPDATE SET last_time = MAX(last_time, excluded.last_time)
+                """;
+            _touch.Parameters.Add(new SqliteParameter { ParameterName = "$c" });
+            _touch.Parameters.Add(new SqliteParameter { ParameterName = "$t" });
+        }
+
+        _touch.Transaction = tx;
+        _touch.Parameters[0].Value = m.Conversation;
+        _touch.Parameters[1].Value = p[1].Value;
+        _touch.ExecuteNonQuery();
     }
 
     // ---- reads ----
@@ -360,7 +377,7 @@ public sealed class SqliteChatStore : IChatStore
         long lo = Math.Min(from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         long hi = Math.Max(from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT conversation, MAX(time) FROM messages WHERE time > $lo AND time < $hi GROUP BY conversation";
+        cmd.CommandText = "SELECT conversation, last_time FROM conversations WHERE last_time > $lo AND last_time < $hi";
         cmd.Parameters.AddWithValue("$lo", lo);
         cmd.Parameters.AddWithValue("$hi", hi);
         var found = new List<(string Conversation, long Latest)>();
@@ -438,6 +455,13 @@ public sealed class SqliteChatStore : IChatStore
                 cmd.Parameters.AddWithValue("$max", max);
                 deleted += cmd.ExecuteNonQuery();
             }
+        }
+
+        using (var forget = c.CreateCommand())
+        {
+            forget.Transaction = tx;
+            forget.CommandText = "DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation = conversations.conversation)";
+            forget.ExecuteNonQuery();
         }
 
         return deleted;
@@ -541,6 +565,7 @@ public sealed class SqliteChatStore : IChatStore
         await Task.Run(() => _writerThread.Join(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
         await _pruneLoop.ConfigureAwait(false);
         _insert?.Dispose();
+        _touch?.Dispose();
         _writer.Dispose();
         SqliteConnection.ClearAllPools();
         _stopping.Dispose();
