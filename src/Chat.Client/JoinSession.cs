@@ -132,6 +132,10 @@ public sealed class JoinSession
                 case Disconnected lost:
                     _view.ShowError(_text.Format("ConnectionLostBecause", lost.Reason));
                     return ExitConnectionLost;
+                case LoggedIn or LoginFailed or AccountRegistered:
+                    // Logging in happens before registration completes.
+                    _view.ShowLine(Render(e)!);
+                    break;
             }
         }
 
