@@ -245,6 +245,9 @@ public class AccountTests
         using var impostor = await server.JoinAsync("marta");
         var warning = await impostor.ExpectAsync(m => m.Command == "NOTICE" && m.Source!.StartsWith("NickServ!", StringComparison.Ordinal));
         Assert.Contains("is registered", warning.Parameters[1]);
+        impostor.Send("CHATHISTORY LATEST somebody * 10");
+        var refused = await impostor.ExpectAsync(m => m.Command == "FAIL");
+        Assert.Equal(["CHATHISTORY", "INVALID_TARGET"], refused.Parameters.Take(2));
         var nick = await impostor.ExpectAsync(m => m.Command == "NICK", TimeSpan.FromSeconds(10));
         Assert.StartsWith("Guest", nick.Parameters[0]);
         await mate.ExpectAsync(m => m.Command == "NICK" && m.Parameters[0] == nick.Parameters[0]);

@@ -142,8 +142,16 @@ public sealed class ChatHistoryCommand
             return HistoryService.RoomKey(target);
         }
 
-        return IrcValidation.IsValidNick(target) ? HistoryService.DirectKey(client.Nick!, target) : null;
+        return IrcValidation.IsValidNick(target) && OwnsNick(client) ? HistoryService.DirectKey(client.Nick!, target) : null;
     }
+
+    /// <summary>
+    /// Private history is filed by nick: someone holding a registered nick
+    /// without being logged in to it (during the grace period) may not read it.
+    /// </summary>
+    private bool OwnsNick(Client client) =>
+        !_server.Accounts.IsRegisteredName(client.Nick!)
+        || (client.Account is not null && IrcCaseMapping.Equals(client.Account, client.Nick!));
 
     private bool IsMember(Client client, string roomKey)
     {
@@ -168,7 +176,7 @@ public sealed class ChatHistoryCommand
         }
 
         string me = IrcCaseMapping.Fold(client.Nick!);
-        return conversation.Split(' ').Contains(me, StringComparer.Ordinal);
+        return OwnsNick(client) && conversation.Split(' ').Contains(me, StringComparer.Ordinal);
     }
 
     private void Targets(Client client, string fromText, string toText, int limit)
