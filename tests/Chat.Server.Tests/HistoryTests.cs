@@ -272,7 +272,7 @@ public class HistoryTests
         modern.Send("JOIN #general");
         await modern.ExpectAsync(m => m.Command == "366");
         await SayAsync(ana, modern, "#general", "live");
-        Assert.DoesNotContain(modern.Seen, l => l.Contains("a4", StringComparison.Ordinal));
+        Assert.DoesNotContain(modern.Seen, l => l.EndsWith(" :a4", StringComparison.Ordinal));
 
         // Plain users read "[history]" lines.
         using var plain = await server.ConnectAsync();
