@@ -43,3 +43,21 @@ public sealed record ServerNotice(string Text) : ChatEvent;
 
 /// <summary>The connection ended; <paramref name="Expected"/> when we asked to leave.</summary>
 public sealed record Disconnected(string Reason, bool Expected) : ChatEvent;
+
+/// <summary>The server said we are logged in to <paramref name="Account"/> (900).</summary>
+public sealed record LoggedIn(string Account) : ChatEvent;
+
+/// <summary>SASL login failed (904-906): the session goes on without an account.</summary>
+public sealed record LoginFailed(string Reason) : ChatEvent;
+
+/// <summary>REGISTER SUCCESS: the account exists and we are logged in to it.</summary>
+public sealed record AccountRegistered(string Account) : ChatEvent;
+
+/// <summary>A chathistory batch for <paramref name="Target"/> begins.</summary>
+public sealed record HistoryStarted(string Target) : ChatEvent;
+
+/// <summary>A message from history, with when it was sent and its msgid when the server gave them.</summary>
+public sealed record HistoryMessage(MessageReceived Message, DateTimeOffset? Time, string? MsgId) : ChatEvent;
+
+/// <summary>The chathistory batch for <paramref name="Target"/> ended after <paramref name="Count"/> messages.</summary>
+public sealed record HistoryEnded(string Target, int Count) : ChatEvent;

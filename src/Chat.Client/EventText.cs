@@ -36,8 +36,17 @@ public sealed class EventText
         }
     }
 
+    /// <summary>The line for a login, a failed login or a new account, or null for other events.</summary>
+    public static string? AccountLine(ClientText text, ChatEvent e) => e switch
+    {
+        LoggedIn l => text.Format("LoggedIn", l.Account),
+        LoginFailed f => text.Format("LoginFailed", f.Reason),
+        AccountRegistered r => text.Format("AccountRegistered", r.Account),
+        _ => null,
+    };
+
     /// <summary>The one line for events that do not change our rooms, or null.</summary>
-    private string? Line(ChatEvent e) => e switch
+    private string? Line(ChatEvent e) => AccountLine(_text, e) ?? e switch
     {
         MessageReceived { IsPrivate: true, IsNotice: false, IsAction: true } m => _text.Format("PrivateAction", m.From, m.Text),
         MessageReceived { IsPrivate: true, IsNotice: false } m => _text.Format("Private", m.From, m.Text),

@@ -28,6 +28,9 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
     private Task? _run;
     private string? _serverError;
     private volatile bool _quitting;
+    private readonly HashSet<string> _offered = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (string Target, int Count)> _historyBatches = new(StringComparer.Ordinal);
+    private bool _awaitingLogin;
 
     private IrcChatClient(LineConnection connection)
     {
@@ -41,6 +44,18 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
     public string? Nick { get; private set; }
 
     public bool IsRegistered { get; private set; }
+
+    /// <summary>Log in (and perhaps register) while connecting; set before <see cref="Register"/>.</summary>
+    public ClientAuth? Auth { get; set; }
+
+    /// <summary>The account we are logged in to, or null.</summary>
+    public string? Account { get; private set; }
+
+    /// <summary>Whether the server offers IRCv3 chathistory (and we enabled it).</summary>
+    public bool HasChatHistory { get; private set; }
+
+    /// <summary>Whether the server offers draft/account-registration (REGISTER).</summary>
+    public bool OffersRegistration => _offered.Contains("draft/account-registration");
 
     /// <summary>Connects; throws SocketException (or TimeoutException) when the server is not there.</summary>
     public static async Task<IrcChatClient> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancel = default)
@@ -105,6 +120,28 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
     /// <summary>Marks us away with <paramref name="message"/>, or back with null; confirmed by <see cref="AwayChanged"/>.</summary>
     public void Away(string? message) =>
         SendRaw(message is null ? new IrcMessage(IrcCommands.Away) : new IrcMessage(IrcCommands.Away, message));
+    /// <summary>CHATHISTORY LATEST (the last messages), or BEFORE a msgid or time when given.</summary>
+    public void RequestHistory(string target, int limit, string? beforeMsgId = null, DateTimeOffset? beforeTime = null)
+    {
+        string reference = beforeMsgId is not null ? "msgid=" + beforeMsgId
+            : beforeTime is { } t ? "timestamp=" + t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)
+            : "*";
+        string verb = reference == "*" ? "LATEST" : "BEFORE";
+        SendRaw(new IrcMessage("CHATHISTORY", verb, target, reference, limit.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Registers the current nick as an account: REGISTER when offered, NickServ otherwise.</summary>
+    public void RegisterAccount(string password, string? email)
+    {
+        if (OffersRegistration)
+        {
+            SendRaw(new IrcMessage("REGISTER", "*", email ?? "*", password));
+        }
+        else
+        {
+            SendRaw(new IrcMessage(IrcCommands.Privmsg, "NickServ", email is null ? $"REGISTER {password}" : $"REGISTER {password} {email}"));
+        }
+    }
 
     /// <summary>Sends text to a room or a nick, split into as many PRIVMSGs as it takes to arrive whole.</summary>
     public void SendMessage(string target, string text, string command = IrcCommands.Privmsg)
@@ -209,17 +246,44 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
                 SendRaw(new IrcMessage(IrcCommands.Pong, m.Param(0) ?? ""));
                 break;
             case IrcCommands.Cap:
-                // Nothing to ask for yet: once the list is complete, end negotiation.
-                if (m.Param(1)?.ToUpperInvariant() == "LS" && m.Param(2) != "*" && !IsRegistered)
-                {
-                    SendRaw(new IrcMessage(IrcCommands.Cap, "END"));
-                }
-
+                HandleCap(m);
+                break;
+            case IrcCommands.Authenticate when _awaitingLogin && m.Param(0) == "+" && Auth is { } auth:
+                string user = Nick ?? "";
+                SendRaw(new IrcMessage(IrcCommands.Authenticate, Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}\0{user}\0{auth.Password}"))));
+                break;
+            case "900":
+                Account = m.Param(2);
+                Emit(new LoggedIn(Account ?? ""));
+                break;
+            case "903":
+                EndLogin();
+                break;
+            case "904" or "905" or "906" or "907" when _awaitingLogin:
+                Emit(new LoginFailed(m.Parameters[^1]));
+                EndLogin();
+                break;
+            case "REGISTER" when m.Param(0) == "SUCCESS":
+                Emit(new AccountRegistered(m.Param(1) ?? ""));
+                EndLogin();
+                break;
+            case "FAIL" when _awaitingLogin && m.Param(0) == "REGISTER":
+                Emit(new LoginFailed(m.Parameters[^1]));
+                EndLogin();
+                break;
+            case IrcCommands.Batch:
+                HandleBatch(m);
                 break;
             case Numerics.RPL_WELCOME:
                 IsRegistered = true;
                 Nick = m.Param(0) ?? Nick;
                 Emit(new Registered(Nick!));
+                if (Auth is { } late && Account is null && !_offered.Contains("sasl"))
+                {
+                    // No SASL here: NickServ is the usual way.
+                    SendRaw(new IrcMessage(IrcCommands.Privmsg, "NickServ", late.Register ? $"REGISTER {late.Password}" : $"IDENTIFY {Nick} {late.Password}"));
+                }
+
                 break;
             case Numerics.ERR_NICKNAMEINUSE:
             case Numerics.ERR_ERRONEUSNICKNAME:
@@ -317,7 +381,139 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// CAP LS: ask for what we use (history, tags, SASL when we have a password,
+    /// account-registration when registering); then log in or register before
+    /// CAP END, so a server that requires an account lets us in.
+    /// </summary>
+    private void HandleCap(IrcMessage m)
+    {
+        string sub = m.Param(1)?.ToUpperInvariant() ?? "";
+        if (sub == "LS")
+        {
+            bool more = m.Param(2) == "*";
+            foreach (var entry in m.Parameters[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                string name = entry.Split('=')[0];
+                _offered.Add(name);
+                if (name == "sasl" && entry.Contains('=') && !entry.Contains("PLAIN", StringComparison.OrdinalIgnoreCase))
+                {
+                    _offered.Remove("sasl");
+                }
+            }
+
+            if (more || IsRegistered)
+            {
+                return;
+            }
+
+            var wanted = new List<string> { "batch", "server-time", "message-tags", "draft/chathistory" };
+            if (Auth is { } auth)
+            {
+                wanted.Add(auth.Register ? "draft/account-registration" : "sasl");
+            }
+
+            wanted.RemoveAll(c => !_offered.Contains(c));
+            if (wanted.Count == 0)
+            {
+                SendRaw(new IrcMessage(IrcCommands.Cap, "END"));
+                return;
+            }
+
+            SendRaw(new IrcMessage(IrcCommands.Cap, "REQ", string.Join(' ', wanted)));
+        }
+        else if (sub is "ACK" or "NAK" && !IsRegistered)
+        {
+            var acked = sub == "ACK" ? m.Parameters[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+            HasChatHistory = acked.Contains("draft/chathistory");
+            if (Auth is { Register: true } reg && acked.Contains("draft/account-registration"))
+            {
+                _awaitingLogin = true;
+                SendRaw(new IrcMessage("REGISTER", "*", reg.Email ?? "*", reg.Password));
+            }
+            else if (Auth is not null && acked.Contains("sasl"))
+            {
+                _awaitingLogin = true;
+                SendRaw(new IrcMessage(IrcCommands.Authenticate, "PLAIN"));
+            }
+            else
+            {
+                SendRaw(new IrcMessage(IrcCommands.Cap, "END"));
+            }
+        }
+    }
+
+    private void EndLogin()
+    {
+        if (_awaitingLogin)
+        {
+            _awaitingLogin = false;
+            if (!IsRegistered)
+            {
+                SendRaw(new IrcMessage(IrcCommands.Cap, "END"));
+            }
+        }
+    }
+
+    private void HandleBatch(IrcMessage m)
+    {
+        string reference = m.Param(0) ?? "";
+        if (reference.StartsWith('+') && m.Param(1) == "chathistory")
+        {
+            string target = m.Param(2) ?? "";
+            _historyBatches[reference[1..]] = (target, 0);
+            Emit(new HistoryStarted(target));
+        }
+        else if (reference.StartsWith('-') && _historyBatches.Remove(reference[1..], out var batch))
+        {
+            Emit(new HistoryEnded(batch.Target, batch.Count));
+        }
+    }
+
     private void HandleMessage(IrcMessage m, string? from)
+    {
+        if (m.Tags.TryGetValue("batch", out var reference) && _historyBatches.TryGetValue(reference, out var batch))
+        {
+            _historyBatches[reference] = (batch.Target, batch.Count + 1);
+            var inner = ToMessage(m, from);
+            if (inner is not null)
+            {
+                DateTimeOffset? time = m.Tags.TryGetValue("time", out var t)
+                    && DateTimeOffset.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
+                Emit(new HistoryMessage(inner, time, m.Tags.GetValueOrDefault("msgid")));
+            }
+
+            return;
+        }
+
+        LiveMessage(m, from);
+    }
+
+    /// <summary>A PRIVMSG or NOTICE from a user as an event (no CTCP answers: it is history).</summary>
+    private static MessageReceived? ToMessage(IrcMessage m, string? from)
+    {
+        string target = m.Param(0) ?? "";
+        string text = m.Param(1) ?? "";
+        if (from is null || !(m.Source ?? "").Contains('!'))
+        {
+            return null;
+        }
+
+        bool action = false;
+        if (text.StartsWith("\u0001ACTION ", StringComparison.Ordinal))
+        {
+            action = true;
+            text = text.Trim('\u0001')[7..];
+        }
+        else if (text.StartsWith('\u0001'))
+        {
+            return null;
+        }
+
+        return new MessageReceived(from, target, text, IsPrivate: !IrcValidation.IsChannel(target), m.Is(IrcCommands.Notice), action);
+    }
+
+    private void LiveMessage(IrcMessage m, string? from)
     {
         string target = m.Param(0) ?? "";
         string text = m.Param(1) ?? "";

@@ -20,5 +20,14 @@ public sealed record JoinOptions
     /// <summary>How long to wait for the server to answer a connection attempt.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Log in with this password (SASL PLAIN, or NickServ where there is no SASL); null: no account.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Register the alias as an account with <see cref="Password"/> while connecting.</summary>
+    public bool Register { get; init; }
+
+    /// <summary>Messages of history shown on joining, and fetched by /history without a number.</summary>
+    public int HistoryLines { get; init; } = 20;
+
     public string Channel => Room.StartsWith('#') ? Room : "#" + Room;
 }

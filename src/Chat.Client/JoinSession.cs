@@ -24,12 +24,14 @@ public sealed class JoinSession
     private readonly JoinOptions _options;
     private readonly IChatView _view;
     private readonly ClientText _text;
+    private readonly HistoryView _history;
 
     public JoinSession(JoinOptions options, IChatView view)
     {
         _options = options;
         _view = view;
         _text = new ClientText(options.Culture);
+        _history = new HistoryView(_text, options.Channel);
     }
 
     public async Task<int> RunAsync(CancellationToken cancel = default)
@@ -63,6 +65,7 @@ public sealed class JoinSession
 
         await using (client.ConfigureAwait(false))
         {
+            client.Auth = _options.Password is { } password ? new ClientAuth(password, _options.Register) : null;
             client.Register(alias);
             int? early = await WaitForRegistrationAsync(client, cancel).ConfigureAwait(false);
             if (early is not null)
@@ -122,6 +125,10 @@ public sealed class JoinSession
                 case Disconnected lost:
                     _view.ShowError(_text.Format("ConnectionLostBecause", lost.Reason));
                     return ExitConnectionLost;
+                case LoggedIn or LoginFailed or AccountRegistered:
+                    // Logging in happens before registration completes.
+                    _view.ShowLine(EventText.AccountLine(_text, e)!);
+                    break;
             }
         }
 
@@ -157,6 +164,16 @@ public sealed class JoinSession
                     welcomed = true;
                     _view.ShowLine(_text.Format("Welcome", client.Nick!));
                     _view.ShowLine(_text["HowToLeave"]);
+                    if (client.HasChatHistory && _options.HistoryLines > 0)
+                    {
+                        client.RequestHistory(_options.Channel, _options.HistoryLines);
+                    }
+                }
+
+                if (_history.Render(e) is { } history)
+                {
+                    _view.ShowLine(history);
+                    continue;
                 }
 
                 foreach (var line in shown.Lines(e))
@@ -181,6 +198,12 @@ public sealed class JoinSession
             if (cancel.IsCancellationRequested)
             {
                 return;
+            }
+
+            if (line is not null && line.TrimStart().StartsWith('/') && HistoryView.TryCommand(line.Trim(), client, _options, _history, _view, _text))
+            {
+                // /history and /register.
+                continue;
             }
 
             var command = line is null ? new ClientCommand.Leave("Leaving") : ClientCommands.Parse(line);

@@ -20,6 +20,9 @@ public enum Cap
     Batch = 1 << 12,
     LabeledResponse = 1 << 13,
     Chghost = 1 << 14,
+    ChatHistory = 1 << 15,
+    Sasl = 1 << 16,
+    AccountRegistration = 1 << 17,
 }
 
 /// <summary>
@@ -37,12 +40,15 @@ public static class Capabilities
         ("batch", Cap.Batch, null),
         ("cap-notify", Cap.CapNotify, null),
         ("chghost", Cap.Chghost, null),
+        ("draft/account-registration", Cap.AccountRegistration, "before-connect"),
+        ("draft/chathistory", Cap.ChatHistory, null),
         ("echo-message", Cap.EchoMessage, null),
         ("extended-join", Cap.ExtendedJoin, null),
         ("invite-notify", Cap.InviteNotify, null),
         ("labeled-response", Cap.LabeledResponse, null),
         ("message-tags", Cap.MessageTags, null),
         ("multi-prefix", Cap.MultiPrefix, null),
+        ("sasl", Cap.Sasl, "PLAIN,SCRAM-SHA-256"),
         ("server-time", Cap.ServerTime, null),
         ("setname", Cap.Setname, null),
         ("userhost-in-names", Cap.UserhostInNames, null),

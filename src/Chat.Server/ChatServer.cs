@@ -31,6 +31,10 @@ public sealed class ChatServer : IAsyncDisposable
         Events = new ChatEvents(Text);
         Throttle = new Limits.ConnectionThrottle(options.Throttle);
         State = new ServerState();
+        Store = Storage.SqliteChatStore.Open(options.Store);
+        History = new History.HistoryService(this, Store);
+        ChatHistory = new History.ChatHistoryCommand(this);
+        Accounts = new Accounts.AccountService(this, Store);
         Rooms = new Rooms(this);
         Messaging = new Messaging(this);
         Info = new ServerInfo(this);
@@ -45,6 +49,8 @@ public sealed class ChatServer : IAsyncDisposable
         new Profile(this).Register(Commands);
         new Users(this).Register(Commands);
         new Operators(this).Register(Commands);
+        ChatHistory.Register(Commands);
+        Accounts.Register(Commands);
     }
 
     public ServerOptions Options { get; }
@@ -66,6 +72,15 @@ public sealed class ChatServer : IAsyncDisposable
     public Messaging Messaging { get; }
 
     public ServerInfo Info { get; }
+
+    /// <summary>Where history and accounts are kept.</summary>
+    public Storage.IChatStore Store { get; }
+
+    public History.HistoryService History { get; }
+
+    public History.ChatHistoryCommand ChatHistory { get; }
+
+    public Accounts.AccountService Accounts { get; }
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
@@ -126,6 +141,7 @@ public sealed class ChatServer : IAsyncDisposable
 
         var all = Task.WhenAll(sessions.Append(_acceptLoop ?? Task.CompletedTask).Append(_timerLoop ?? Task.CompletedTask));
         await Task.WhenAny(all, Task.Delay(Options.ShutdownGrace)).ConfigureAwait(false);
+        await Store.DisposeAsync().ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
@@ -133,7 +149,7 @@ public sealed class ChatServer : IAsyncDisposable
     /// <summary>Runs once a client has a nick and a user (and ended CAP negotiation).</summary>
     internal void CompleteRegistration(Client client)
     {
-        if (client.IsRegistered || client.Nick is null || !client.HasUser || client.CapNegotiating)
+        if (client.IsRegistered || client.Nick is null || !client.HasUser || client.CapNegotiating || !Accounts.MayComplete(client))
         {
             return;
         }
@@ -321,6 +337,7 @@ public sealed class ChatServer : IAsyncDisposable
                 foreach (var client in State.ClientsSnapshot())
                 {
                     CheckTimeouts(client);
+                    Accounts.CheckNick(client);
                 }
             }
         }

@@ -19,6 +19,7 @@ public sealed partial class Client : ILineHandler
     private int _linesBeforeRegistration;
     private long _lastActivity;
     private long _pingSent;
+    private Task _deferred = Task.CompletedTask;
 
     internal Client(ChatServer server, LineConnection connection)
     {
@@ -194,6 +195,39 @@ public sealed partial class Client : ILineHandler
         _connection.Send(line.BytesFor(Caps));
     }
 
+    /// <summary>
+    /// Runs <paramref name="then"/> once <paramref name="work"/> has finished (successfully
+    /// or not) and after this client's earlier deferred work, in order. The client's
+    /// next line is read only after all of it, so what a client does stays in the
+    /// order it did it, and a labeled command's deferred replies are still labeled.
+    /// Used for what waits on storage (a message is delivered once it is committed).
+    /// </summary>
+    internal void After<T>(Task<T> work, Action<Task<T>> then) => _deferred = ChainAsync(_deferred, work, then);
+
+    private async Task ChainAsync<T>(Task previous, Task<T> work, Action<Task<T>> then)
+    {
+        await previous.ConfigureAwait(false);
+        try
+        {
+            await work.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // "then" looks at the task and decides.
+        }
+
+        try
+        {
+            then(work);
+        }
+        catch (Exception ex)
+        {
+            Server.Log.SessionFailed(ex, Endpoint);
+        }
+    }
+
+    private ValueTask Deferred() => _deferred.IsCompleted ? ValueTask.CompletedTask : new ValueTask(_deferred);
+
     /// <summary>Closes the connection; <paramref name="lastWords"/> is flushed first.</summary>
     public void Close(string reason, string? lastWords = null)
     {
@@ -236,17 +270,17 @@ public sealed partial class Client : ILineHandler
             }
         }
 
-        Handle(line);
-        return ValueTask.CompletedTask;
+        return Handle(line);
     }
 
     private async ValueTask HandleLaterAsync(ReadOnlySequence<byte> line, TimeSpan wait)
     {
         await Task.Delay(wait).ConfigureAwait(false);
-        Handle(line);
+        await Handle(line).ConfigureAwait(false);
     }
 
-    private void Handle(ReadOnlySequence<byte> line)
+    /// <summary>One line; the task completes when its deferred work (a store commit) is done.</summary>
+    private ValueTask Handle(ReadOnlySequence<byte> line)
     {
         ReadOnlySpan<byte> span = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
         if (!_modeDecided)
@@ -258,15 +292,14 @@ public sealed partial class Client : ILineHandler
         if (IsPlain)
         {
             PlainMode.OnLine(this, span);
-            return;
+            return Deferred();
         }
 
         var error = IrcParser.TryParse(span, out var message);
         switch (error)
         {
             case IrcParseError.None:
-                Dispatch(message!);
-                break;
+                return Dispatch(message!);
             case IrcParseError.InvalidUtf8:
                 Send(new IrcMessage(null, Server.Name, "FAIL", ["*", "INVALID_UTF8", "Your message was not valid UTF-8 and was dropped"]));
                 break;
@@ -278,6 +311,8 @@ public sealed partial class Client : ILineHandler
                 Server.Log.MalformedLine(Endpoint);
                 break;
         }
+
+        return ValueTask.CompletedTask;
     }
 
     void ILineHandler.OnLineTooLong()
@@ -292,20 +327,48 @@ public sealed partial class Client : ILineHandler
         }
     }
 
-    /// <summary>Runs one command; with labeled-response, its replies go out labeled.</summary>
-    private void Dispatch(IrcMessage message)
+    /// <summary>Runs one command; with labeled-response, its replies (deferred ones included) go out labeled.</summary>
+    private ValueTask Dispatch(IrcMessage message)
     {
         if (!Has(Cap.LabeledResponse) || !message.Tags.TryGetValue("label", out var label) || label.Length == 0)
         {
             Server.Commands.Dispatch(this, message);
-            return;
+            return Deferred();
         }
 
         var labeled = new LabeledResponse(this, label);
         _labeled = labeled;
+        LabeledResponse.Current.Value = labeled;
         try
         {
             Server.Commands.Dispatch(this, message);
+        }
+        catch
+        {
+            _labeled = null;
+            labeled.Flush();
+            throw;
+        }
+        finally
+        {
+            LabeledResponse.Current.Value = null;
+        }
+
+        if (_deferred.IsCompleted)
+        {
+            _labeled = null;
+            labeled.Flush();
+            return ValueTask.CompletedTask;
+        }
+
+        return FinishLabeledAsync(labeled);
+    }
+
+    private async ValueTask FinishLabeledAsync(LabeledResponse labeled)
+    {
+        try
+        {
+            await _deferred.ConfigureAwait(false);
         }
         finally
         {

@@ -9,15 +9,18 @@ namespace Chat.Server;
 /// label tag, several go in a labeled-response batch, none give an ACK.
 /// </summary>
 /// <remarks>
-/// Only lines produced on the thread running the command are captured, so a
+/// Only lines produced by the command itself (its flow of execution, including
+/// work it deferred, tracked with <see cref="Current"/>) are captured, so a
 /// message another client sends at the same moment is never mislabeled.
 /// </remarks>
 internal sealed class LabeledResponse
 {
     private readonly Client _client;
     private readonly string _label;
-    private readonly int _thread = Environment.CurrentManagedThreadId;
     private readonly List<IrcMessage> _lines = new();
+
+    /// <summary>The labeled command whose flow of execution this is, if any.</summary>
+    internal static readonly AsyncLocal<LabeledResponse?> Current = new();
 
     public LabeledResponse(Client client, string label)
     {
@@ -27,7 +30,7 @@ internal sealed class LabeledResponse
 
     public bool TryCapture(IrcMessage message)
     {
-        if (Environment.CurrentManagedThreadId != _thread)
+        if (Current.Value != this)
         {
             return false;
         }

@@ -58,6 +58,12 @@ public sealed record ServerOptions
     /// <summary>A PING unanswered for this long closes the connection ("Ping timeout").</summary>
     public TimeSpan PingTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>History storage, retention and replay (see Storage/StoreOptions).</summary>
+    public Storage.StoreOptions Store { get; init; } = new();
+
+    /// <summary>Accounts, login and nick protection (see Accounts/AccountOptions).</summary>
+    public Accounts.AccountOptions Accounts { get; init; } = new();
+
     /// <summary>How long shutdown waits for clients to receive the goodbye.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -105,7 +105,7 @@ public sealed class ServerState
     {
         lock (Gate)
         {
-            if (_nicks.TryGetValue(nick, out var holder) && holder != client)
+            if ((_nicks.TryGetValue(nick, out var holder) && holder != client) || Accounts.NickServ.IsServiceNick(nick))
             {
                 return false;
             }

@@ -25,16 +25,38 @@ internal static class JoinCommand
             DefaultValueFactory = _ => "general",
         };
         var lang = CommonOptions.Lang();
+        var password = new Option<string?>("--password")
+        {
+            Description = "Log in to your account (SASL PLAIN, or NickServ). Without a value it is read from CHAT_PASSWORD, or asked for without echo.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var register = new Option<bool>("--register")
+        {
+            Description = "Register your alias as an account (with --password, or asked for) while connecting.",
+        };
 
         var command = new Command("join", "Join a chat server (ours or any IRC server) from this terminal. Type to talk, /help lists the commands (/join, /msg, /names, ...); 'salir' or /quit leaves. With input or output redirected it reads and prints plain lines, for scripts.")
         {
-            alias, host, port, room, lang,
+            alias, host, port, room, lang, password, register,
         };
 
         command.SetAction(async (parse, cancel) =>
         {
+            string? secret = null;
+            if (parse.GetResult(password) is not null || parse.GetValue(register))
+            {
+                secret = parse.GetValue(password) ?? PasswordInput.Read(CommonOptions.Culture(parse.GetValue(lang)));
+                if (string.IsNullOrEmpty(secret))
+                {
+                    Console.Error.WriteLine("chat join: no password given (use --password VALUE, CHAT_PASSWORD, or type it when asked).");
+                    return 1;
+                }
+            }
+
             var options = new JoinOptions
             {
+                Password = secret,
+                Register = parse.GetValue(register),
                 Alias = parse.GetValue(alias),
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),

@@ -7,6 +7,7 @@ var root = new RootCommand("chat: a multi-user chat that speaks IRC. `chat serve
     JoinCommand.Create(),
     HashPasswordCommand.Create(),
     BenchCommand.Create(),
+    BenchStoreCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration

@@ -35,6 +35,7 @@ internal static class ServeCommand
             Description = "A JSON configuration file (server name, MOTD, operators, limits...). CHAT_-prefixed environment variables (CHAT_Server__Name) override it, and the options above override both.",
         };
 
+        var store = StoreCommandOptions.Create();
         var noFlood = new Option<bool>("--no-flood-control")
         {
             Description = "Lift the per-client line rate limit (burst 5, then 2 lines/s); send queues still apply. For benchmarks and trusted networks.",
@@ -44,6 +45,7 @@ internal static class ServeCommand
         {
             host, port, logFile, serverName, lang, config, noFlood,
         };
+        store.AddTo(command);
 
         command.SetAction(async (parse, cancel) =>
         {
@@ -81,7 +83,8 @@ internal static class ServeCommand
             }
 
             CultureInfo.CurrentUICulture = settings.Server.Culture;
-            return await RunAsync(settings.Server, settings.LogFile, cancel).ConfigureAwait(false);
+            var options = store.Apply(parse, settings.Server);
+            return await RunAsync(options, settings.LogFile, cancel).ConfigureAwait(false);
         });
         return command;
     }
@@ -117,7 +120,18 @@ internal static class ServeCommand
                 blockWhenFull: false)
             .CreateLogger();
         using var loggers = new SerilogLoggerFactory(serilog);
-        var server = new ChatServer(options, loggers);
+        ChatServer server;
+        try
+        {
+            server = new ChatServer(options, loggers);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Console.Error.WriteLine($"chat serve: cannot open the database in {options.Store.DataDirectory}: {ex.Message}");
+            return 1;
+        }
+
+        server.Log.StoreOpened(Path.Combine(options.Store.DataDirectory!, "chat.db"));
         try
         {
             await server.StartAsync().ConfigureAwait(false);

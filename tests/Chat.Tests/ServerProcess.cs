@@ -32,7 +32,8 @@ public sealed partial class ServerProcess : IDisposable
     public static async Task<ServerProcess> StartAsync(params string[] extraArgs)
     {
         var folder = new TempFolder();
-        var process = ChatProcess.StartChat(["serve", "--port", "0", "--log-file", Path.Combine(folder.Path, "logs", "chat.log"), .. extraArgs]);
+        // Each server has its own data folder: no history from another test or an earlier run.
+        var process = ChatProcess.StartChat(["serve", "--port", "0", "--log-file", Path.Combine(folder.Path, "logs", "chat.log"), "--data-dir", Path.Combine(folder.Path, "data"), .. extraArgs]);
         try
         {
             string line = await process.WaitForLineAsync(l => ListeningPattern().IsMatch(l));

@@ -129,23 +129,26 @@ public sealed class Messaging
         }
 
         var line = _server.Events.Message(client, command, channel.Name, text, tags, privately: false);
-        foreach (var recipient in channel.Members)
+        _server.History.Record(client, line, command, channel.Name, History.HistoryService.RoomKey(channel.Name), text, () =>
         {
-            if (recipient != client)
+            foreach (var recipient in channel.Members)
             {
-                recipient.Deliver(line);
+                if (recipient != client)
+                {
+                    recipient.Deliver(line);
+                }
             }
-        }
 
-        if (client.Has(Cap.EchoMessage))
-        {
-            client.Deliver(line);
-        }
+            if (client.Has(Cap.EchoMessage))
+            {
+                client.Deliver(line);
+            }
 
-        if (text is not null)
-        {
-            _server.LogMessage(client, channel.Name, text);
-        }
+            if (text is not null)
+            {
+                _server.LogMessage(client, channel.Name, text);
+            }
+        });
     }
 
     /// <summary>Under the gate: why the client may not speak in the room, or null when it may.</summary>
@@ -182,6 +185,13 @@ public sealed class Messaging
     /// <summary>Delivers a private message; false when nobody has that nick.</summary>
     public bool SendToNick(Client client, string command, string nick, string? text, IReadOnlyDictionary<string, string>? tags = null)
     {
+        if (Chat.Server.Accounts.NickServ.IsServiceNick(nick))
+        {
+            // Never stored or logged: it carries passwords.
+            _server.Accounts.NickServ.OnMessage(client, command, text);
+            return true;
+        }
+
         var recipient = _server.State.FindNick(nick);
         if (recipient is null || !recipient.IsRegistered)
         {
@@ -189,11 +199,14 @@ public sealed class Messaging
         }
 
         var line = _server.Events.Message(client, command, recipient.Nick!, text, tags, privately: true);
-        recipient.Deliver(line);
-        if (client.Has(Cap.EchoMessage) && recipient != client)
+        _server.History.Record(client, line, command, recipient.Nick!, History.HistoryService.DirectKey(client.Nick!, recipient.Nick!), text, () =>
         {
-            client.Deliver(line);
-        }
+            recipient.Deliver(line);
+            if (client.Has(Cap.EchoMessage) && recipient != client)
+            {
+                client.Deliver(line);
+            }
+        });
 
         if (command == IrcCommands.Privmsg && recipient.AwayMessage is { } away && !client.IsPlain)
         {

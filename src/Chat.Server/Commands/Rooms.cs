@@ -45,6 +45,12 @@ public sealed class Rooms
             return;
         }
 
+        if (!_server.Accounts.MayJoin(client, name))
+        {
+            return;
+        }
+
+        bool joined = false;
         var state = _server.State;
         lock (state.Gate)
         {
@@ -102,6 +108,13 @@ public sealed class Rooms
 
                 SendNames(client, channel);
             }
+
+            joined = true;
+        }
+
+        if (joined)
+        {
+            _server.History.ReplayOnJoin(client, name);
         }
     }
 

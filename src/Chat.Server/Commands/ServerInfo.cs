@@ -42,6 +42,7 @@ public sealed class ServerInfo
         $"TOPICLEN={Rooms.MaxTopicLength}",
         "UTF8ONLY",
         "WHOX",
+        .. _server.ChatHistory.IsupportTokens,
     ];
 
     public void Register(CommandTable table)

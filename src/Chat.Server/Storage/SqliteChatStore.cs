@@ -1,0 +1,660 @@
+using System.Threading.Channels;
+using QueueFactory = System.Threading.Channels.Channel;
+using Chat.Server.Accounts;
+using Microsoft.Data.Sqlite;
+
+namespace Chat.Server.Storage;
+
+/// <summary>
+/// History and accounts in an embedded SQLite database (WAL mode) under the
+/// data directory, or in memory when there is none.
+/// </summary>
+/// <remarks>
+/// <para>Writes: one writer thread owns the only writing connection. It takes
+/// everything queued, runs it in one transaction and commits (group commit),
+/// then completes each write's task. The queue is bounded: when the disk cannot
+/// keep up, senders wait for room instead of memory growing.</para>
+/// <para>Durability: a write's task completes only after its commit. The server
+/// delivers a message to anyone, the sender's echo included, only after that
+/// (see Messaging), so whatever anyone has seen is in the database. With
+/// synchronous=NORMAL (the default) a commit has been written to the WAL file,
+/// so it survives the process being killed (kill -9) but not a power loss;
+/// <see cref="StoreOptions.FullSync"/> makes each group commit fsync.</para>
+/// <para>Reads open their own pooled connections and never wait for the writer:
+/// WAL readers see the last commit.</para>
+/// </remarks>
+public sealed class SqliteChatStore : IChatStore
+{
+    private const string Columns = "msgid, time, conversation, command, sender, sender_nick, account, target, text, tags";
+
+    private readonly StoreOptions _options;
+    private readonly string _connectionString;
+    private readonly bool _inMemory;
+    private readonly SqliteConnection _writer;
+    private readonly System.Threading.Channels.Channel<WriteItem> _queue;
+    private readonly Thread _writerThread;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _pruneLoop;
+    private SqliteCommand? _insert;
+    private SqliteCommand? _touch;
+    private int _disposed;
+
+    static SqliteChatStore()
+    {
+        SQLitePCL.Batteries_V2.Init();
+    }
+
+    private SqliteChatStore(StoreOptions options, string connectionString, bool inMemory, SqliteConnection writer)
+    {
+        _options = options;
+        _connectionString = connectionString;
+        _inMemory = inMemory;
+        _writer = writer;
+        _queue = QueueFactory.CreateBounded<WriteItem>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _writerThread = new Thread(WriterLoop) { IsBackground = true, Name = "chat-store-writer" };
+        _writerThread.Start();
+        _pruneLoop = options.MaxAge is null && options.MaxPerConversation is null ? Task.CompletedTask : Task.Run(PruneLoopAsync);
+    }
+
+    /// <summary>The database file, or null in memory.</summary>
+    public string? DatabasePath { get; private init; }
+
+    /// <summary>Opens (creating and migrating as needed) the store the options describe.</summary>
+    public static SqliteChatStore Open(StoreOptions options)
+    {
+        string connectionString;
+        string? path = null;
+        bool inMemory = options.DataDirectory is null;
+        if (inMemory)
+        {
+            connectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = "chat-" + Guid.NewGuid().ToString("N"),
+                Mode = SqliteOpenMode.Memory,
+                Cache = SqliteCacheMode.Shared,
+            }.ToString();
+        }
+        else
+        {
+            Directory.CreateDirectory(options.DataDirectory!);
+            path = Path.Combine(options.DataDirectory!, "chat.db");
+            connectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = path,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Pooling = true,
+            }.ToString();
+        }
+
+        var writer = new SqliteConnection(connectionString);
+        writer.Open();
+        try
+        {
+            if (!inMemory)
+            {
+                Execute(writer, "PRAGMA journal_mode=WAL");
+                Execute(writer, options.FullSync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+            }
+
+            Execute(writer, "PRAGMA busy_timeout=5000");
+            Migrations.Apply(writer);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+
+        return new SqliteChatStore(options, connectionString, inMemory, writer) { DatabasePath = path };
+    }
+
+    public Task AppendAsync(StoredMessage message) => Enqueue(new InsertItem(this, message));
+
+    /// <summary>Runs <paramref name="work"/> in the writer's next group, in a savepoint of its own.</summary>
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work) => Enqueue(new FuncItem<T>(work));
+
+    private Task<T> Enqueue<T>(WriteItem<T> item)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteChatStore)));
+        }
+
+        if (!_queue.Writer.TryWrite(item))
+        {
+            return EnqueueSlowAsync(item);
+        }
+
+        return item.Task;
+    }
+
+    private async Task<T> EnqueueSlowAsync<T>(WriteItem<T> item)
+    {
+        await _queue.Writer.WriteAsync(item).ConfigureAwait(false);
+        return await item.Task.ConfigureAwait(false);
+    }
+
+    private Task Enqueue(InsertItem item) => Enqueue<bool>(item);
+
+    private void WriterLoop()
+    {
+        var batch = new List<WriteItem>(_options.MaxBatch);
+        var reader = _queue.Reader;
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            if (_options.CommitWindow > TimeSpan.Zero)
+            {
+                Thread.Sleep(_options.CommitWindow);
+            }
+
+            while (batch.Count < _options.MaxBatch && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            CommitGroup(batch);
+            batch.Clear();
+        }
+    }
+
+    private void CommitGroup(List<WriteItem> batch)
+    {
+        try
+        {
+            using var tx = _writer.BeginTransaction();
+            foreach (var item in batch)
+            {
+                item.Run(_writer, tx);
+            }
+
+            tx.Commit();
+        }
+        catch (Exception ex)
+        {
+            foreach (var item in batch)
+            {
+                item.Fail(ex);
+            }
+
+            return;
+        }
+
+        foreach (var item in batch)
+        {
+            item.Complete();
+        }
+    }
+
+    private void Insert(SqliteTransaction tx, StoredMessage m)
+    {
+        if (_insert is null)
+        {
+            _insert = _writer.CreateCommand();
+            _insert.CommandText = $"INSERT INTO messages({Columns}) VALUES ($msgid, $time, $conversation, $command, $sender, $nick, $account, $target, $text, $tags)";
+            foreach (var name in new[] { "$msgid", "$time", "$conversation", "$command", "$sender", "$nick", "$account", "$target", "$text", "$tags" })
+            {
+                _insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+        }
+
+        _insert.Transaction = tx;
+        var p = _insert.Parameters;
+        p[0].Value = m.MsgId;
+        p[1].Value = m.Time.ToUnixTimeMilliseconds();
+        p[2].Value = m.Conversation;
+        p[3].Value = m.Command;
+        p[4].Value = m.Sender;
+        p[5].Value = m.SenderNick;
+        p[6].Value = (object?)m.Account ?? DBNull.Value;
+        p[7].Value = m.Target;
+        p[8].Value = m.Text;
+        p[9].Value = (object?)m.Tags ?? DBNull.Value;
+        _insert.ExecuteNonQuery();
+
+        if (_touch is null)
+        {
+            _touch = _writer.CreateCommand();
+            _touch.CommandText = """
+                INSERT INTO conversations(conversation, last_time) VALUES ($c, $t)
+                ON CONFLICT(conversation) DO UPDATE SET last_time = MAX(last_time, excluded.last_time)
+                """;
+            _touch.Parameters.Add(new SqliteParameter { ParameterName = "$c" });
+            _touch.Parameters.Add(new SqliteParameter { ParameterName = "$t" });
+        }
+
+        _touch.Transaction = tx;
+        _touch.Parameters[0].Value = m.Conversation;
+        _touch.Parameters[1].Value = p[1].Value;
+        _touch.ExecuteNonQuery();
+    }
+
+    // ---- reads ----
+
+    private SqliteConnection OpenReader()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        if (_inMemory)
+        {
+            // Shared-cache readers would otherwise wait on the writer's table locks.
+            Execute(connection, "PRAGMA read_uncommitted=1");
+        }
+
+        return connection;
+    }
+
+    private Task<T> ReadAsync<T>(Func<SqliteConnection, T> read) => Task.Run(() =>
+    {
+        using var connection = OpenReader();
+        return read(connection);
+    });
+
+    /// <summary>The (time, id) of a reference: a message's own, or an instant placed before or after every id at that time.</summary>
+    private static (long Time, long Id)? Position(SqliteConnection c, string conversation, HistoryRef reference, bool late)
+    {
+        switch (reference)
+        {
+            case TimeRef t:
+                return (t.Time.ToUnixTimeMilliseconds(), late ? long.MaxValue : 0);
+            case MsgIdRef m:
+                using (var find = c.CreateCommand())
+                {
+                    find.CommandText = "SELECT time, id FROM messages WHERE msgid = $m AND conversation = $c";
+                    find.Parameters.AddWithValue("$m", m.MsgId);
+                    find.Parameters.AddWithValue("$c", conversation);
+                    using var r = find.ExecuteReader();
+                    return r.Read() ? (r.GetInt64(0), r.GetInt64(1)) : null;
+                }
+
+            default:
+                return null;
+        }
+    }
+
+    private static List<StoredMessage> Select(SqliteConnection c, string where, string order, int limit, string conversation, params (string Name, object Value)[] args)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT {Columns} FROM messages WHERE conversation = $c AND {where} ORDER BY time {order}, id {order} LIMIT $limit";
+        cmd.Parameters.AddWithValue("$c", conversation);
+        cmd.Parameters.AddWithValue("$limit", limit);
+        foreach (var (name, value) in args)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        var list = new List<StoredMessage>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(ReadMessage(r));
+        }
+
+        if (order == "DESC")
+        {
+            list.Reverse();
+        }
+
+        return list;
+    }
+
+    private static StoredMessage ReadMessage(SqliteDataReader r) => new(
+        r.GetString(0),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
+        r.GetString(2),
+        r.GetString(3),
+        r.GetString(4),
+        r.GetString(5),
+        r.IsDBNull(6) ? null : r.GetString(6),
+        r.GetString(7),
+        r.GetString(8),
+        r.IsDBNull(9) ? null : r.GetString(9));
+
+    public Task<IReadOnlyList<StoredMessage>> LatestAsync(string conversation, HistoryRef? after, int limit) => ReadAsync<IReadOnlyList<StoredMessage>>(c =>
+    {
+        if (after is null)
+        {
+            return Select(c, "1", "DESC", limit, conversation);
+        }
+
+        return Position(c, conversation, after, late: true) is { } p
+            ? Select(c, "(time, id) > ($t, $i)", "DESC", limit, conversation, ("$t", p.Time), ("$i", p.Id))
+            : [];
+    });
+
+    public Task<IReadOnlyList<StoredMessage>> BeforeAsync(string conversation, HistoryRef reference, int limit) => ReadAsync<IReadOnlyList<StoredMessage>>(c =>
+        Position(c, conversation, reference, late: false) is { } p
+            ? Select(c, "(time, id) < ($t, $i)", "DESC", limit, conversation, ("$t", p.Time), ("$i", p.Id))
+            : []);
+
+    public Task<IReadOnlyList<StoredMessage>> AfterAsync(string conversation, HistoryRef reference, int limit) => ReadAsync<IReadOnlyList<StoredMessage>>(c =>
+        Position(c, conversation, reference, late: true) is { } p
+            ? Select(c, "(time, id) > ($t, $i)", "ASC", limit, conversation, ("$t", p.Time), ("$i", p.Id))
+            : []);
+
+    public Task<IReadOnlyList<StoredMessage>> AroundAsync(string conversation, HistoryRef reference, int limit) => ReadAsync<IReadOnlyList<StoredMessage>>(c =>
+    {
+        if (Position(c, conversation, reference, late: false) is not { } p)
+        {
+            return [];
+        }
+
+        var before = Select(c, "(time, id) < ($t, $i)", "DESC", limit / 2, conversation, ("$t", p.Time), ("$i", p.Id));
+        var from = Select(c, "(time, id) >= ($t, $i)", "ASC", limit - before.Count, conversation, ("$t", p.Time), ("$i", p.Id));
+        before.AddRange(from);
+        return before;
+    });
+
+    public Task<IReadOnlyList<StoredMessage>> BetweenAsync(string conversation, HistoryRef from, HistoryRef to, int limit) => ReadAsync<IReadOnlyList<StoredMessage>>(c =>
+    {
+        // Each end is excluded; which end is "late" depends on the direction.
+        var a0 = Position(c, conversation, from, late: true);
+        var b0 = Position(c, conversation, to, late: false);
+        if (a0 is null || b0 is null)
+        {
+            return [];
+        }
+
+        if (a0.Value.CompareTo(b0.Value) <= 0)
+        {
+            var (a, b) = (a0.Value, b0.Value);
+            return Select(c, "(time, id) > ($at, $ai) AND (time, id) < ($bt, $bi)", "ASC", limit, conversation,
+                ("$at", a.Time), ("$ai", a.Id), ("$bt", b.Time), ("$bi", b.Id));
+        }
+
+        // Counting back from a later start.
+        var hi = Position(c, conversation, from, late: false)!.Value;
+        var lo = Position(c, conversation, to, late: true)!.Value;
+        return Select(c, "(time, id) < ($ht, $hi) AND (time, id) > ($lt, $li)", "DESC", limit, conversation,
+            ("$ht", hi.Time), ("$hi", hi.Id), ("$lt", lo.Time), ("$li", lo.Id));
+    });
+
+    public Task<IReadOnlyList<ConversationSummary>> TargetsAsync(DateTimeOffset from, DateTimeOffset to, int limit, Func<string, bool> visible) => ReadAsync<IReadOnlyList<ConversationSummary>>(c =>
+    {
+        long lo = Math.Min(from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+        long hi = Math.Max(from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT conversation, last_time FROM conversations WHERE last_time > $lo AND last_time < $hi";
+        cmd.Parameters.AddWithValue("$lo", lo);
+        cmd.Parameters.AddWithValue("$hi", hi);
+        var found = new List<(string Conversation, long Latest)>();
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                if (visible(r.GetString(0)))
+                {
+                    found.Add((r.GetString(0), r.GetInt64(1)));
+                }
+            }
+        }
+
+        bool ascending = from <= to;
+        var chosen = (ascending ? found.OrderBy(f => f.Latest) : found.OrderByDescending(f => f.Latest)).Take(limit).OrderBy(f => f.Latest);
+        var result = new List<ConversationSummary>();
+        foreach (var (conversation, latest) in chosen)
+        {
+            var last = Select(c, "time = $t", "DESC", 1, conversation, ("$t", latest));
+            if (last.Count == 1)
+            {
+                result.Add(new ConversationSummary(conversation, DateTimeOffset.FromUnixTimeMilliseconds(latest), last[0]));
+            }
+        }
+
+        return result;
+    });
+
+    public Task<long> CountAsync() => ReadAsync(c =>
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM messages";
+        return (long)cmd.ExecuteScalar()!;
+    });
+
+    // ---- retention ----
+
+    public Task<int> PruneAsync(TimeSpan? maxAge, int? maxPerConversation) => WriteAsync((c, tx) =>
+    {
+        int deleted = 0;
+        if (maxAge is { } age)
+        {
+            using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "DELETE FROM messages WHERE time < $cutoff";
+            cmd.Parameters.AddWithValue("$cutoff", (DateTimeOffset.UtcNow - age).ToUnixTimeMilliseconds());
+            deleted += cmd.ExecuteNonQuery();
+        }
+
+        if (maxPerConversation is { } max)
+        {
+            var conversations = new List<string>();
+            using (var list = c.CreateCommand())
+            {
+                list.Transaction = tx;
+                list.CommandText = "SELECT conversation FROM messages GROUP BY conversation HAVING COUNT(*) > $max";
+                list.Parameters.AddWithValue("$max", max);
+                using var r = list.ExecuteReader();
+                while (r.Read())
+                {
+                    conversations.Add(r.GetString(0));
+                }
+            }
+
+            foreach (var conversation in conversations)
+            {
+                using var cmd = c.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = """
+                    DELETE FROM messages WHERE conversation = $c AND (time, id) <= (
+                        SELECT time, id FROM messages WHERE conversation = $c ORDER BY time DESC, id DESC LIMIT 1 OFFSET $max)
+                    """;
+                cmd.Parameters.AddWithValue("$c", conversation);
+                cmd.Parameters.AddWithValue("$max", max);
+                deleted += cmd.ExecuteNonQuery();
+            }
+        }
+
+        using (var forget = c.CreateCommand())
+        {
+            forget.Transaction = tx;
+            forget.CommandText = "DELETE FROM conversations WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation = conversations.conversation)";
+            forget.ExecuteNonQuery();
+        }
+
+        return deleted;
+    });
+
+    private async Task PruneLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_options.PruneInterval);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await PruneAsync(_options.MaxAge, _options.MaxPerConversation).ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // ---- accounts ----
+
+    public Task<AccountRecord?> FindAccountAsync(string name) => ReadAsync(c =>
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT name, folded, email, created, pbkdf2_salt, pbkdf2_iterations, pbkdf2_hash,
+                   scram_salt, scram_iterations, scram_stored_key, scram_server_key
+            FROM accounts WHERE folded = $f
+            """;
+        cmd.Parameters.AddWithValue("$f", Chat.Core.Protocol.IrcCaseMapping.Fold(name));
+        using var r = cmd.ExecuteReader();
+        if (!r.Read())
+        {
+            return null;
+        }
+
+        return new AccountRecord(
+            r.GetString(0),
+            r.GetString(1),
+            r.IsDBNull(2) ? null : r.GetString(2),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)),
+            new PasswordVerifier((byte[])r[4], r.GetInt32(5), (byte[])r[6]),
+            new ScramCredentials((byte[])r[7], r.GetInt32(8), (byte[])r[9], (byte[])r[10]));
+    });
+
+    public Task<bool> CreateAccountAsync(AccountRecord a) => WriteAsync((c, tx) =>
+    {
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT OR IGNORE INTO accounts(folded, name, email, created, pbkdf2_salt, pbkdf2_iterations, pbkdf2_hash,
+                scram_salt, scram_iterations, scram_stored_key, scram_server_key)
+            VALUES ($f, $n, $e, $c, $ps, $pi, $ph, $ss, $si, $sk, $sv)
+            """;
+        cmd.Parameters.AddWithValue("$f", a.Folded);
+        cmd.Parameters.AddWithValue("$n", a.Name);
+        cmd.Parameters.AddWithValue("$e", (object?)a.Email ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$c", a.Created.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$ps", a.Password.Salt);
+        cmd.Parameters.AddWithValue("$pi", a.Password.Iterations);
+        cmd.Parameters.AddWithValue("$ph", a.Password.Hash);
+        cmd.Parameters.AddWithValue("$ss", a.Scram.Salt);
+        cmd.Parameters.AddWithValue("$si", a.Scram.Iterations);
+        cmd.Parameters.AddWithValue("$sk", a.Scram.StoredKey);
+        cmd.Parameters.AddWithValue("$sv", a.Scram.ServerKey);
+        return cmd.ExecuteNonQuery() == 1;
+    });
+
+    public Task<IReadOnlyList<string>> AccountNamesAsync() => ReadAsync<IReadOnlyList<string>>(c =>
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT folded FROM accounts";
+        var names = new List<string>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            names.Add(r.GetString(0));
+        }
+
+        return names;
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _queue.Writer.TryComplete();
+        await Task.Run(() => _writerThread.Join(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+        await _pruneLoop.ConfigureAwait(false);
+        _insert?.Dispose();
+        _touch?.Dispose();
+        _writer.Dispose();
+        SqliteConnection.ClearAllPools();
+        _stopping.Dispose();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    // ---- the writer's work items ----
+
+    private abstract class WriteItem
+    {
+        public abstract void Run(SqliteConnection connection, SqliteTransaction tx);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception ex);
+    }
+
+    private abstract class WriteItem<T> : WriteItem
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected T Result { get; set; } = default!;
+
+        protected Exception? Error { get; set; }
+
+        public Task<T> Task => _done.Task;
+
+        public override void Complete()
+        {
+            if (Error is not null)
+            {
+                _done.TrySetException(Error);
+            }
+            else
+            {
+                _done.TrySetResult(Result);
+            }
+        }
+
+        public override void Fail(Exception ex) => _done.TrySetException(ex);
+    }
+
+    private sealed class InsertItem : WriteItem<bool>
+    {
+        private readonly SqliteChatStore _store;
+        private readonly StoredMessage _message;
+
+        public InsertItem(SqliteChatStore store, StoredMessage message)
+        {
+            _store = store;
+            _message = message;
+        }
+
+        public override void Run(SqliteConnection connection, SqliteTransaction tx)
+        {
+            _store.Insert(tx, _message);
+            Result = true;
+        }
+    }
+
+    /// <summary>Arbitrary work in a savepoint, so its failure undoes only itself.</summary>
+    private sealed class FuncItem<T> : WriteItem<T>
+    {
+        private readonly Func<SqliteConnection, SqliteTransaction, T> _work;
+
+        public FuncItem(Func<SqliteConnection, SqliteTransaction, T> work)
+        {
+            _work = work;
+        }
+
+        public override void Run(SqliteConnection connection, SqliteTransaction tx)
+        {
+            tx.Save("item");
+            try
+            {
+                Result = _work(connection, tx);
+                tx.Release("item");
+            }
+            catch (SqliteException ex)
+            {
+                tx.Rollback("item");
+                Error = ex;
+            }
+        }
+    }
+}

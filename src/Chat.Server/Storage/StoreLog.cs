@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Server;
+
+/// <summary>What storage and accounts log. Never a password, never a message's text.</summary>
+public sealed partial class ServerLog
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed for {Conversation}")]
+    public partial void StoreFailed(Exception exception, string conversation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "History stored in {Path}")]
+    public partial void StoreOpened(string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {Account} registered by {Nick}")]
+    public partial void AccountRegistered(string account, string nick);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nick} logged in as {Account} ({Mechanism})")]
+    public partial void LoggedIn(string nick, string account, string mechanism);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed login for account {Account} from {Endpoint} ({Mechanism})")]
+    public partial void LoginFailed(string account, string endpoint, string mechanism);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nick} renamed to {Guest}: nick registered to another account")]
+    public partial void NickReclaimed(string nick, string guest);
+}

@@ -1,0 +1,64 @@
+namespace Chat.Server.Storage;
+
+/// <summary>How history is kept and replayed.</summary>
+public sealed record StoreOptions
+{
+    /// <summary>
+    /// Folder of the database (chat.db). Null keeps everything in memory for the
+    /// life of the process (tests, throwaway servers); `chat serve` always gives one.
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>
+    /// SQLite's synchronous setting. NORMAL (default) in WAL mode: a commit is in
+    /// the operating system once the writer returns, so it survives the server
+    /// process being killed, but not a power loss or kernel crash; FULL also
+    /// fsyncs the WAL on every group commit and survives those, at some cost.
+    /// </summary>
+    public bool FullSync { get; init; }
+
+    /// <summary>
+    /// How long the writer waits for more writes before committing a group. Zero
+    /// (default) commits whatever queued while the previous commit ran, which
+    /// already batches under load without adding latency.
+    /// </summary>
+    public TimeSpan CommitWindow { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Most writes in one transaction.</summary>
+    public int MaxBatch { get; init; } = 2048;
+
+    /// <summary>Writes waiting for the writer before senders are made to wait (backpressure).</summary>
+    public int QueueCapacity { get; init; } = 65536;
+
+    /// <summary>Messages older than this are deleted; null keeps them forever.</summary>
+    public TimeSpan? MaxAge { get; init; }
+
+    /// <summary>Only the newest this many messages of each room or private talk are kept; null keeps all.</summary>
+    public int? MaxPerConversation { get; init; }
+
+    /// <summary>How often retention runs.</summary>
+    public TimeSpan PruneInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Messages replayed to a client without chathistory when it joins a room (0: none).</summary>
+    public int ReplayOnJoin { get; init; } = 50;
+
+    /// <summary>Most messages one CHATHISTORY answers (the ISUPPORT CHATHISTORY value).</summary>
+    public int MaxHistoryRequest { get; init; } = 500;
+
+    /// <summary>Where the data lives when no --data-dir is given: $XDG_DATA_HOME/chat or ~/.local/share/chat.</summary>
+    public static string DefaultDataDirectory()
+    {
+        string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        if (!string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg))
+        {
+            return Path.Combine(xdg, "chat");
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "chat");
+        }
+
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "chat");
+    }
+}

@@ -1,0 +1,92 @@
+using Chat.Core.Protocol;
+
+namespace Chat.Server.Tests;
+
+public class CrashSafetyTests
+{
+    private static async Task<TestClient> ConnectAsync(int port, string nick, string caps, bool join = true)
+    {
+        var c = await TestClient.ConnectAsync(port);
+        c.Send("CAP LS 302");
+        c.Send($"CAP REQ :{caps}");
+        c.Send($"NICK {nick}");
+        c.Send($"USER {nick} 0 * :{nick}");
+        c.Send("CAP END");
+        await c.ExpectAsync(m => m.Command == "376");
+        if (join)
+        {
+            c.Send("JOIN #general");
+            await c.ExpectAsync(m => m.Command == "366");
+        }
+
+        return c;
+    }
+
+    private static async Task<List<IrcMessage>> HistoryAsync(TestClient c, string target)
+    {
+        c.Send($"CHATHISTORY LATEST {target} * 500");
+        var start = await c.ExpectAsync(m => m.Command == "BATCH");
+        string end = "-" + start.Parameters[0][1..];
+        var lines = new List<IrcMessage>();
+        while (true)
+        {
+            var m = await c.ExpectAsync(_ => true);
+            if (m.Command == "BATCH" && m.Parameters[0] == end)
+            {
+                return lines;
+            }
+
+            lines.Add(m);
+        }
+    }
+
+    [Fact]
+    public async Task Messages_delivered_before_a_kill_9_are_there_after_a_restart()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "chat-crash-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var delivered = new List<string>();
+            // 300 lines from one sender: flood control would spread them over minutes.
+            using (var server = await ChatProcess.StartAsync(dir, "--no-flood-control"))
+            {
+                using var ana = await ConnectAsync(server.Port, "ana", "message-tags");
+                using var bob = await ConnectAsync(server.Port, "bob", "message-tags");
+                for (int i = 1; i <= 300; i++)
+                {
+                    ana.Send($"PRIVMSG #general :message {i}");
+                }
+
+                ana.Send("PRIVMSG bob :a private one");
+                for (int i = 1; i <= 300; i++)
+                {
+                    var m = await bob.ExpectAsync(m => m.Command == "PRIVMSG" && m.Parameters[0] == "#general");
+                    delivered.Add(m.Tags["msgid"]);
+                }
+
+                await bob.ExpectAsync(m => m.Command == "PRIVMSG" && m.Parameters[0] == "bob");
+
+                // Straight after the last delivery: no QUIT, no shutdown, SIGKILL.
+                server.KillHard();
+            }
+
+            using var again = await ChatProcess.StartAsync(dir);
+            using var reader = await ConnectAsync(again.Port, "bob", "draft/chathistory batch message-tags server-time");
+            var history = await HistoryAsync(reader, "#general");
+            Assert.Equal(delivered, history.Select(m => m.Tags["msgid"]));
+            Assert.Equal(Enumerable.Range(1, 300).Select(i => $"message {i}"), history.Select(m => m.Parameters[1]));
+            var privately = await HistoryAsync(reader, "ana");
+            Assert.Equal("a private one", Assert.Single(privately).Parameters[1]);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
