@@ -39,6 +39,8 @@ internal static class ServeCommand
         {
             host, port, logFile, serverName, lang, config,
         };
+        var transports = new ServeTransportOptions();
+        transports.AddTo(command);
 
         command.SetAction(async (parse, cancel) =>
         {
@@ -58,6 +60,7 @@ internal static class ServeCommand
             Add(logFile, "--log-file");
             Add(serverName, "--server-name");
             Add(lang, "--lang");
+            transports.AddGiven(parse, given);
 
             ServeSettings settings;
             try
@@ -71,13 +74,16 @@ internal static class ServeCommand
             }
 
             CultureInfo.CurrentUICulture = settings.Server.Culture;
-            return await RunAsync(settings.Server, settings.LogFile, cancel).ConfigureAwait(false);
+            ServeTransportOptions.ReportSelfSigned(settings);
+            return await RunAsync(settings, cancel).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ServerOptions options, string logFile, CancellationToken cancel)
+    private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancel)
     {
+        var options = settings.Server;
+        string logFile = settings.LogFile;
         string? folder = Path.GetDirectoryName(Path.GetFullPath(logFile));
         try
         {
@@ -118,6 +124,18 @@ internal static class ServeCommand
             return 1;
         }
 
+        Chat.Web.ChatWebServer? web;
+        try
+        {
+            web = await ServeTransportOptions.StartWebAsync(server, settings.Web, loggers, cancel).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"chat serve: cannot serve the web client on {options.Host}:{settings.Web.Port}: {ex.Message}");
+            await server.StopAsync().ConfigureAwait(false);
+            return 1;
+        }
+
         try
         {
             await Task.Delay(Timeout.Infinite, cancel).ConfigureAwait(false);
@@ -127,6 +145,11 @@ internal static class ServeCommand
         }
 
         await server.StopAsync().ConfigureAwait(false);
+        if (web is not null)
+        {
+            await web.StopAsync().ConfigureAwait(false);
+        }
+
         return 0;
     }
 }
