@@ -42,8 +42,12 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
 
     public bool IsRegistered { get; private set; }
 
-    /// <summary>Connects; throws SocketException (or TimeoutException) when the server is not there.</summary>
-    public static async Task<IrcChatClient> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancel = default)
+    /// <summary>
+    /// Connects; throws SocketException (or TimeoutException) when the server is not
+    /// there. With <paramref name="tls"/>, over TLS: a refused certificate throws
+    /// <see cref="CertificateRejectedException"/>, another handshake failure AuthenticationException or IOException.
+    /// </summary>
+    public static async Task<IrcChatClient> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancel = default, ClientTls? tls = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -63,7 +67,10 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
             throw;
         }
 
-        var client = new IrcChatClient(LineConnection.FromSocket(socket));
+        var connection = tls is null
+            ? LineConnection.FromSocket(socket)
+            : await TlsConnection.OpenAsync(socket, host, tls, timeout, cancel).ConfigureAwait(false);
+        var client = new IrcChatClient(connection);
         client._run = client.RunAsync();
         return client;
     }
