@@ -194,16 +194,24 @@ public sealed class WebSocketLineStream : Stream
         {
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
+                // The close handshake: our close frame after the last line, then the
+                // peer's answer, so the lines before it are delivered, not cut off.
                 using var limit = new CancellationTokenSource(CloseTimeout);
                 await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, limit.Token).ConfigureAwait(false);
+                while (_socket.State == WebSocketState.CloseSent)
+                {
+                    _pendingReceive ??= _socket.ReceiveAsync(_receive.AsMemory(0, _maxMessage), CancellationToken.None).AsTask();
+                    await _pendingReceive.WaitAsync(limit.Token).ConfigureAwait(false);
+                    _pendingReceive = null;
+                }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or TimeoutException or ObjectDisposedException or IOException)
         {
+            _socket.Abort();
         }
         finally
         {
-            _socket.Abort();
             _socket.Dispose();
         }
 
