@@ -91,7 +91,7 @@ function add(b, entry, { history = false, count = true } = {}) {
   if (b.key === state.active) {
     if (history) renderMessages();
     else appendMessage(entry);
-  } else if (count && !history && (entry.kind === 'message' || entry.kind === 'action')) {
+  } else if (count && !history && (entry.kind === 'message' || entry.kind === 'action') && !isMe(entry.nick)) {
     b.unread += 1;
     renderRooms();
   }
