@@ -57,8 +57,12 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
     /// <summary>Whether the server offers draft/account-registration (REGISTER).</summary>
     public bool OffersRegistration => _offered.Contains("draft/account-registration");
 
-    /// <summary>Connects; throws SocketException (or TimeoutException) when the server is not there.</summary>
-    public static async Task<IrcChatClient> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancel = default)
+    /// <summary>
+    /// Connects; throws SocketException (or TimeoutException) when the server is not
+    /// there. With <paramref name="tls"/>, over TLS: a refused certificate throws
+    /// <see cref="CertificateRejectedException"/>, another handshake failure AuthenticationException or IOException.
+    /// </summary>
+    public static async Task<IrcChatClient> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancel = default, ClientTls? tls = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -78,7 +82,10 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
             throw;
         }
 
-        var client = new IrcChatClient(LineConnection.FromSocket(socket));
+        var connection = tls is null
+            ? LineConnection.FromSocket(socket)
+            : await TlsConnection.OpenAsync(socket, host, tls, timeout, cancel).ConfigureAwait(false);
+        var client = new IrcChatClient(connection);
         client._run = client.RunAsync();
         return client;
     }

@@ -15,6 +15,9 @@ public sealed record JoinOptions
     /// <summary>The room to join, with or without its '#'.</summary>
     public string Room { get; init; } = "general";
 
+    /// <summary>Connect over TLS, checking the certificate as this says; null: plain TCP.</summary>
+    public ClientTls? Tls { get; init; }
+
     public CultureInfo Culture { get; init; } = CultureInfo.CurrentUICulture;
 
     /// <summary>How long to wait for the server to answer a connection attempt.</summary>

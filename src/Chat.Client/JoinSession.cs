@@ -55,11 +55,17 @@ public sealed class JoinSession
         IrcChatClient client;
         try
         {
-            client = await IrcChatClient.ConnectAsync(_options.Host, _options.Port, _options.ConnectTimeout, cancel).ConfigureAwait(false);
+            client = await IrcChatClient.ConnectAsync(_options.Host, _options.Port, _options.ConnectTimeout, cancel, _options.Tls).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SocketException or TimeoutException)
+        catch (Exception ex) when (ex is SocketException or TimeoutException or IOException or System.Security.Authentication.AuthenticationException or CertificateRejectedException)
         {
-            _view.ShowError(_text.Format("CannotConnect", $"{_options.Host}:{_options.Port}", ex.Message));
+            string why = ex switch
+            {
+                CertificateRejectedException { Problem: "fingerprint" } => _text["CertificateFingerprint"],
+                CertificateRejectedException rejected => _text.Format("CertificateNotTrusted", rejected.Problem),
+                _ => ex.Message,
+            };
+            _view.ShowError(_text.Format("CannotConnect", $"{_options.Host}:{_options.Port}", why));
             return ExitCannotConnect;
         }
 

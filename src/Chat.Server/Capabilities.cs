@@ -66,6 +66,28 @@ public static class Capabilities
     /// <summary>The whole CAP LS list on one line.</summary>
     public static string LsValue(int version) => string.Join(' ', LsEntries(version));
 
+    /// <summary>
+    /// CAP LS entries for one client: the offered ones, and the IRCv3 sts policy
+    /// when TLS is configured (https://ircv3.net/specs/extensions/sts): on a plain
+    /// connection "sts=port=6697" (clients reconnect there), on a TLS one
+    /// "sts=duration=N" (clients keep to TLS for N seconds). WebSocket clients are
+    /// not sent it: its port is the IRC TLS port, not the web one.
+    /// </summary>
+    public static IEnumerable<string> LsEntries(int version, Client client)
+    {
+        var entries = LsEntries(version);
+        var tls = client.Server.Options.Tls;
+        if (version < 302 || client.IsWebSocket || tls.StsDuration is not { } duration || client.Server.TlsEndPoint is not { } endpoint)
+        {
+            return entries;
+        }
+
+        string policy = client.IsSecure
+            ? $"sts=duration={(long)duration.TotalSeconds}"
+            : $"sts=port={endpoint.Port}";
+        return entries.Append(policy);
+    }
+
     /// <summary>CAP LS entries, with values for 302 clients.</summary>
     public static IEnumerable<string> LsEntries(int version) =>
         Offered.Select(c => version >= 302 && c.Value is not null ? $"{c.Name}={c.Value}" : c.Name);

@@ -14,7 +14,7 @@ namespace Chat.Server;
 /// <see cref="ServerState"/>. Start with <see cref="StartAsync"/>, stop with
 /// <see cref="StopAsync"/>: connected users are told, and the stop is bounded.
 /// </summary>
-public sealed class ChatServer : IAsyncDisposable
+public sealed partial class ChatServer : IAsyncDisposable
 {
     private readonly List<Task> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -93,10 +93,26 @@ public sealed class ChatServer : IAsyncDisposable
     /// <summary>Binds and starts accepting. Throws a SocketException when the address is taken.</summary>
     public Task StartAsync()
     {
+        if (Options.Tls.PlainListener)
+        {
+            var listener = Bind(Options.Port);
+            _listener = listener;
+            EndPoint = (IPEndPoint)listener.LocalEndPoint!;
+            Log.Listening($"{FormatHost(EndPoint.Address)}:{EndPoint.Port}");
+            _acceptLoop = Task.Run(() => AcceptLoopAsync(listener, secure: false));
+        }
+
+        StartTlsListener();
+        _timerLoop = Task.Run(TimerLoopAsync);
+        return Task.CompletedTask;
+    }
+
+    private Socket Bind(int port)
+    {
         var listener = new Socket(Options.Host.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            listener.Bind(new IPEndPoint(Options.Host, Options.Port));
+            listener.Bind(new IPEndPoint(Options.Host, port));
             listener.Listen(512);
         }
         catch
@@ -105,12 +121,7 @@ public sealed class ChatServer : IAsyncDisposable
             throw;
         }
 
-        _listener = listener;
-        EndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        Log.Listening($"{FormatHost(EndPoint.Address)}:{EndPoint.Port}");
-        _acceptLoop = Task.Run(AcceptLoopAsync);
-        _timerLoop = Task.Run(TimerLoopAsync);
-        return Task.CompletedTask;
+        return listener;
     }
 
     /// <summary>
@@ -127,6 +138,7 @@ public sealed class ChatServer : IAsyncDisposable
         Log.ShuttingDown();
         _stopping.Cancel();
         _listener?.Dispose();
+        _tlsListener?.Dispose();
         string reason = Text["ShutdownReason"];
         foreach (var client in State.ClientsSnapshot())
         {
@@ -139,7 +151,7 @@ public sealed class ChatServer : IAsyncDisposable
             sessions = [.. _sessions];
         }
 
-        var all = Task.WhenAll(sessions.Append(_acceptLoop ?? Task.CompletedTask).Append(_timerLoop ?? Task.CompletedTask));
+        var all = Task.WhenAll(sessions.Append(_acceptLoop ?? Task.CompletedTask).Append(_tlsAcceptLoop ?? Task.CompletedTask).Append(_timerLoop ?? Task.CompletedTask));
         await Task.WhenAny(all, Task.Delay(Options.ShutdownGrace)).ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
     }
@@ -175,14 +187,14 @@ public sealed class ChatServer : IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(Socket listener, bool secure)
     {
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
             try
             {
-                socket = await _listener!.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
             catch (Exception) when (_stopping.IsCancellationRequested)
             {
@@ -196,13 +208,19 @@ public sealed class ChatServer : IAsyncDisposable
                 continue;
             }
 
-            var session = RunSessionAsync(socket);
-            lock (_sessions)
-            {
-                _sessions.Add(session);
-            }
+            Track(secure ? RunTlsSessionAsync(socket) : RunSessionAsync(socket));
+        }
+    }
 
-            _ = session.ContinueWith(
+    /// <summary>Counts a session in, so that <see cref="StopAsync"/> waits for it.</summary>
+    private void Track(Task session)
+    {
+        lock (_sessions)
+        {
+            _sessions.Add(session);
+        }
+
+        _ = session.ContinueWith(
                 t =>
                 {
                     lock (_sessions)
@@ -213,7 +231,6 @@ public sealed class ChatServer : IAsyncDisposable
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
-        }
     }
 
     private async Task RunSessionAsync(Socket socket)
@@ -270,7 +287,16 @@ public sealed class ChatServer : IAsyncDisposable
             return;
         }
 
-        var client = new Client(this, connection);
+        await RunSessionAsync(connection, secure: false, webSocket: false).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Serves one connection of any transport (TCP, TLS, WebSocket) until it
+    /// closes, and disposes it. WebSocket clients are always IRC, never plain mode.
+    /// </summary>
+    private async Task RunSessionAsync(LineConnection connection, bool secure, bool webSocket)
+    {
+        var client = new Client(this, connection) { IsSecure = secure, IsWebSocket = webSocket };
         State.AddClient(client);
         try
         {
@@ -278,7 +304,7 @@ public sealed class ChatServer : IAsyncDisposable
             {
                 client.Close(Text["ShutdownReason"], Text["ShutdownReason"]);
             }
-            else
+            else if (!webSocket)
             {
                 client.SendServerNotice(Text["ConnectNotice"]);
             }

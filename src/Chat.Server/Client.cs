@@ -52,6 +52,15 @@ public sealed partial class Client : ILineHandler
 
     public bool IsRegistered { get; internal set; }
 
+    /// <summary>Whether the connection is encrypted (TLS, or a WebSocket over HTTPS).</summary>
+    public bool IsSecure { get; internal init; }
+
+    /// <summary>Connected through the web server's WebSocket endpoint; such clients are always IRC.</summary>
+    public bool IsWebSocket { get; internal init; }
+
+    /// <summary>Whether this connection may send a password to log in, given <see cref="ServerOptions.RequireTlsForLogin"/>.</summary>
+    public bool MayLogIn => IsSecure || !Server.Options.RequireTlsForLogin;
+
     /// <summary>A plain-text user (netcat, telnet, the original socket clients).</summary>
     public bool IsPlain { get; private set; }
 
@@ -286,7 +295,7 @@ public sealed partial class Client : ILineHandler
         if (!_modeDecided)
         {
             _modeDecided = true;
-            IsPlain = PlainMode.LooksLikeAlias(span);
+            IsPlain = !IsWebSocket && PlainMode.LooksLikeAlias(span);
         }
 
         if (IsPlain)

@@ -58,6 +58,9 @@ public sealed partial class ServerLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Failed OPER as {OperName} by {Nick} ({Endpoint}): {Problem}")]
     public partial void OperFailed(string operName, string nick, string endpoint, string problem);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "TLS handshake with {Endpoint} failed: {Problem}")]
+    public partial void TlsHandshakeFailed(string endpoint, string problem);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Killer} killed {Victim}: {Reason}")]
     public partial void Killed(string killer, string victim, string reason);
 }

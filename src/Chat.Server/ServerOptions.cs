@@ -45,6 +45,14 @@ public sealed record ServerOptions
 
     /// <summary>Connections per IP address.</summary>
     public Limits.ThrottleOptions Throttle { get; init; } = new();
+    /// <summary>The TLS listener and the sts policy; off until a certificate is given.</summary>
+    public TlsOptions Tls { get; init; } = new();
+
+    /// <summary>
+    /// Refuse to log in (SASL PLAIN) over a connection that is not encrypted, so
+    /// passwords never cross the network in clear text. Checked with <see cref="Client.IsSecure"/>.
+    /// </summary>
+    public bool RequireTlsForLogin { get; init; }
 
     /// <summary>Per-connection limits (send queue, line length).</summary>
     public ConnectionOptions Connection { get; init; } = new();

@@ -34,10 +34,22 @@ internal static class JoinCommand
         {
             Description = "Register your alias as an account (with --password, or asked for) while connecting.",
         };
+        var tls = new Option<bool>("--tls")
+        {
+            Description = "Connect over TLS (port 6697 unless --port), checking the server's certificate.",
+        };
+        var insecure = new Option<bool>("--insecure")
+        {
+            Description = "With TLS, do not check the server's certificate (for self-signed test servers). Implies --tls.",
+        };
+        var fingerprint = new Option<string?>("--tls-fingerprint")
+        {
+            Description = "With TLS, accept exactly the certificate with this SHA-256 fingerprint (as chat serve --tls-self-signed prints it). Implies --tls.",
+        };
 
         var command = new Command("join", "Join a chat server (ours or any IRC server) from this terminal. Type to talk, /help lists the commands (/join, /msg, /names, ...); 'salir' or /quit leaves. With input or output redirected it reads and prints plain lines, for scripts.")
         {
-            alias, host, port, room, lang, password, register,
+            alias, host, port, room, lang, password, register, tls, insecure, fingerprint,
         };
 
         command.SetAction(async (parse, cancel) =>
@@ -53,15 +65,28 @@ internal static class JoinCommand
                 }
             }
 
+            var culture = CommonOptions.Culture(parse.GetValue(lang));
+            ClientTls? security = null;
+            if (parse.GetValue(tls) || parse.GetValue(insecure) || parse.GetValue(fingerprint) is not null)
+            {
+                security = new ClientTls { Insecure = parse.GetValue(insecure), Fingerprint = parse.GetValue(fingerprint) };
+                if (security.Insecure)
+                {
+                    Console.Error.WriteLine(new Chat.Client.Resources.ClientText(culture)["InsecureWarning"]);
+                }
+            }
+
+            bool portGiven = parse.GetResult(port) is { Implicit: false };
             var options = new JoinOptions
             {
                 Password = secret,
                 Register = parse.GetValue(register),
                 Alias = parse.GetValue(alias),
                 Host = parse.GetValue(host)!,
-                Port = parse.GetValue(port),
+                Port = security is not null && !portGiven ? 6697 : parse.GetValue(port),
+                Tls = security,
                 Room = parse.GetValue(room)!,
-                Culture = CommonOptions.Culture(parse.GetValue(lang)),
+                Culture = culture,
             };
 
             bool terminal = !Console.IsInputRedirected && !Console.IsOutputRedirected;

@@ -46,6 +46,8 @@ internal static class ServeCommand
             host, port, logFile, serverName, lang, config, noFlood,
         };
         store.AddTo(command);
+        var transports = new ServeTransportOptions();
+        transports.AddTo(command);
 
         command.SetAction(async (parse, cancel) =>
         {
@@ -70,6 +72,7 @@ internal static class ServeCommand
                 given.Add("--flood-control");
                 given.Add("false");
             }
+            transports.AddGiven(parse, given);
 
             ServeSettings settings;
             try
@@ -83,14 +86,17 @@ internal static class ServeCommand
             }
 
             CultureInfo.CurrentUICulture = settings.Server.Culture;
-            var options = store.Apply(parse, settings.Server);
-            return await RunAsync(options, settings.LogFile, cancel).ConfigureAwait(false);
+            ServeTransportOptions.ReportSelfSigned(settings);
+            settings = settings with { Server = store.Apply(parse, settings.Server) };
+            return await RunAsync(settings, cancel).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ServerOptions options, string logFile, CancellationToken cancel)
+    private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancel)
     {
+        var options = settings.Server;
+        string logFile = settings.LogFile;
         string? folder = Path.GetDirectoryName(Path.GetFullPath(logFile));
         try
         {
@@ -142,6 +148,18 @@ internal static class ServeCommand
             return 1;
         }
 
+        Chat.Web.ChatWebServer? web;
+        try
+        {
+            web = await ServeTransportOptions.StartWebAsync(server, settings.Web, loggers, cancel).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"chat serve: cannot serve the web client on {options.Host}:{settings.Web.Port}: {ex.Message}");
+            await server.StopAsync().ConfigureAwait(false);
+            return 1;
+        }
+
         try
         {
             await Task.Delay(Timeout.Infinite, cancel).ConfigureAwait(false);
@@ -151,6 +169,11 @@ internal static class ServeCommand
         }
 
         await server.StopAsync().ConfigureAwait(false);
+        if (web is not null)
+        {
+            await web.StopAsync().ConfigureAwait(false);
+        }
+
         return 0;
     }
 }

@@ -4,14 +4,9 @@ using Chat.Server.Storage;
 
 namespace Chat;
 
-/// <summary>`chat serve` options for history and accounts.</summary>
+/// <summary>`chat serve` options for history and accounts (the data folder itself is --data-dir, read with the configuration).</summary>
 internal sealed class StoreCommandOptions
 {
-    private readonly Option<string?> _dataDir = new("--data-dir")
-    {
-        Description = "Folder for the database (history and accounts). Default: $XDG_DATA_HOME/chat or ~/.local/share/chat.",
-    };
-
     private readonly Option<int> _historyDays = new("--history-days")
     {
         Description = "Delete messages older than this many days (0 keeps them forever).",
@@ -56,7 +51,7 @@ internal sealed class StoreCommandOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _dataDir, _historyDays, _historyPerRoom, _replay, _fullSync, _requireAccount, _accountRooms, _nickGrace })
+        foreach (var option in new Option[] { _historyDays, _historyPerRoom, _replay, _fullSync, _requireAccount, _accountRooms, _nickGrace })
         {
             command.Options.Add(option);
         }
@@ -70,7 +65,6 @@ internal sealed class StoreCommandOptions
         {
             Store = options.Store with
             {
-                DataDirectory = Path.GetFullPath(parse.GetValue(_dataDir) ?? StoreOptions.DefaultDataDirectory()),
                 MaxAge = days > 0 ? TimeSpan.FromDays(days) : null,
                 MaxPerConversation = perRoom > 0 ? perRoom : null,
                 ReplayOnJoin = Math.Max(0, parse.GetValue(_replay)),

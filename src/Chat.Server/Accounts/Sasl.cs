@@ -114,6 +114,13 @@ public sealed class Sasl
             return;
         }
 
+        if (mechanism == "PLAIN" && !client.MayLogIn)
+        {
+            // Server:RequireTlsForLogin: a clear-text password must not cross a plain connection.
+            client.SendNumeric(AccountService.ERR_SASLFAIL, "SASL PLAIN needs an encrypted connection (TLS) on this server");
+            return;
+        }
+
         _exchanges.AddOrUpdate(client, new Exchange(mechanism));
         client.Send(new IrcMessage(IrcCommands.Authenticate, "+"));
     }

@@ -42,7 +42,7 @@ public sealed class Registration
                     client.Caps |= Cap.CapNotify;
                 }
 
-                SendList(client, "LS", Capabilities.LsEntries(version), multiline: version >= 302);
+                SendList(client, "LS", Capabilities.LsEntries(version, client), multiline: version >= 302);
                 break;
             case "LIST":
                 SendList(client, "LIST", Capabilities.Names(client.Caps).Split(' ', StringSplitOptions.RemoveEmptyEntries), multiline: client.CapVersion >= 302);

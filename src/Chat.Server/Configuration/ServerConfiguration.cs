@@ -24,7 +24,7 @@ namespace Chat.Server.Configuration;
 /// Operators (a list of {Name, PasswordHash}) and Log (File). Unknown keys are
 /// errors, so a typo never silently falls back to a default.
 /// </remarks>
-public static class ServerConfiguration
+public static partial class ServerConfiguration
 {
     public const string EnvironmentPrefix = "CHAT_";
 
@@ -37,14 +37,24 @@ public static class ServerConfiguration
         ["--log-file"] = "Log:File",
         ["--lang"] = "Server:Language",
         ["--flood-control"] = "Limits:FloodControl",
+        ["--data-dir"] = "Server:DataDirectory",
+        ["--no-plain"] = "Listen:Plain",
+        ["--web-port"] = "Web:Port",
+        ["--web-origin"] = "Web:Origins",
+        ["--tls-cert"] = "Tls:Certificate",
+        ["--tls-key"] = "Tls:Key",
+        ["--tls-port"] = "Tls:Port",
+        ["--tls-self-signed"] = "Tls:SelfSigned",
     };
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = ["Server", "Listen", "Limits", "Operators", "Log"],
-        ["Server"] = ["Name", "Network", "Language", "Motd", "MotdFile", "Admin"],
+        [""] = ["Server", "Listen", "Limits", "Operators", "Log", "Web", "Tls"],
+        ["Server"] = ["Name", "Network", "Language", "Motd", "MotdFile", "Admin", "DataDirectory", "RequireTlsForLogin"],
         ["Server:Admin"] = ["Location", "Location2", "Email"],
-        ["Listen"] = ["Host", "Port"],
+        ["Listen"] = ["Host", "Port", "Plain"],
+        ["Web"] = ["Port", "Origins"],
+        ["Tls"] = ["Certificate", "Key", "Port", "SelfSigned", "StsDurationSeconds"],
         ["Limits"] =
         [
             "SendQueueBytes", "RegistrationTimeoutSeconds", "PingIntervalSeconds", "PingTimeoutSeconds",
@@ -93,7 +103,7 @@ public static class ServerConfiguration
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     /// <summary>Reads and checks one built configuration, knowing where each value came from.</summary>
-    private sealed class Reader(IConfigurationRoot root, string? configFile, string environmentPrefix)
+    private sealed partial class Reader(IConfigurationRoot root, string? configFile, string environmentPrefix)
     {
         public ServeSettings Read()
         {
@@ -104,9 +114,13 @@ public static class ServerConfiguration
             options = ReadListen(options);
             options = ReadLimits(options);
             options = options with { Operators = ReadOperators() };
+            options = ReadTls(options, out var selfSigned);
+
+            // One data folder (--data-dir, Server:DataDirectory) holds the database and the self-signed certificate.
+            options = options with { Store = options.Store with { DataDirectory = DataFolder() } };
 
             string logFile = Text("Log:File") ?? ServeSettings.DefaultLogFile;
-            return new ServeSettings { Server = options, LogFile = logFile };
+            return new ServeSettings { Server = options, LogFile = logFile, Web = ReadWeb(), SelfSigned = selfSigned };
         }
 
         private ServerOptions ReadServer(ServerOptions options)

@@ -44,21 +44,4 @@ public sealed record StoreOptions
 
     /// <summary>Most messages one CHATHISTORY answers (the ISUPPORT CHATHISTORY value).</summary>
     public int MaxHistoryRequest { get; init; } = 500;
-
-    /// <summary>Where the data lives when no --data-dir is given: $XDG_DATA_HOME/chat or ~/.local/share/chat.</summary>
-    public static string DefaultDataDirectory()
-    {
-        string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        if (!string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg))
-        {
-            return Path.Combine(xdg, "chat");
-        }
-
-        if (OperatingSystem.IsWindows())
-        {
-            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "chat");
-        }
-
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "chat");
-    }
 }
