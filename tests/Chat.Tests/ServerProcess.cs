@@ -32,8 +32,9 @@ public sealed partial class ServerProcess : IDisposable
     public static async Task<ServerProcess> StartAsync(params string[] extraArgs)
     {
         var folder = new TempFolder();
-        // Each server has its own data folder: no history from another test or an earlier run.
-        var process = ChatProcess.StartChat(["serve", "--port", "0", "--log-file", Path.Combine(folder.Path, "logs", "chat.log"), "--data-dir", Path.Combine(folder.Path, "data"), .. extraArgs]);
+        // Each server has its own data folder (unless the test names one): no history from another test or an earlier run.
+        string[] dataDir = extraArgs.Contains("--data-dir") ? [] : ["--data-dir", Path.Combine(folder.Path, "data")];
+        var process = ChatProcess.StartChat(["serve", "--port", "0", "--log-file", Path.Combine(folder.Path, "logs", "chat.log"), .. dataDir, .. extraArgs]);
         try
         {
             string line = await process.WaitForLineAsync(l => ListeningPattern().IsMatch(l));
