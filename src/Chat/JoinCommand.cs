@@ -43,7 +43,7 @@ internal static class JoinCommand
             };
 
             bool terminal = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-            using IChatView view = terminal ? new TerminalView() : new PlainView(Console.In, Console.Out, Console.Error);
+            using IChatView view = terminal ? new TerminalView(colors: true, bell: true) : new PlainView(Console.In, Console.Out, Console.Error);
             return await new JoinSession(options, view).RunAsync(cancel).ConfigureAwait(false);
         });
         return command;
