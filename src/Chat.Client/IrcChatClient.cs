@@ -12,7 +12,7 @@ namespace Chat.Client;
 /// translation of what the server says into <see cref="ChatEvent"/>s. It works
 /// with any IRC server and has no idea how events are shown.
 /// </summary>
-public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
+public sealed partial class IrcChatClient : ILineHandler, IAsyncDisposable
 {
     // Verbs and numerics only the client reads; named as in RFC 2812.
     private const string Kick = "KICK";
@@ -209,12 +209,10 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
                 SendRaw(new IrcMessage(IrcCommands.Pong, m.Param(0) ?? ""));
                 break;
             case IrcCommands.Cap:
-                // Nothing to ask for yet: once the list is complete, end negotiation.
-                if (m.Param(1)?.ToUpperInvariant() == "LS" && m.Param(2) != "*" && !IsRegistered)
-                {
-                    SendRaw(new IrcMessage(IrcCommands.Cap, "END"));
-                }
-
+                HandleCap(m);
+                break;
+            case IrcCommands.Batch:
+                HandleBatch(m);
                 break;
             case Numerics.RPL_WELCOME:
                 IsRegistered = true;
@@ -340,7 +338,7 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
             }
             else
             {
-                if (!notice)
+                if (!notice && !IsHistory(m))
                 {
                     AnswerCtcp(from!, ctcp);
                 }
@@ -349,7 +347,12 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
             }
         }
 
-        Emit(new MessageReceived(from!, target, text, IsPrivate: !IrcValidation.IsChannel(target), notice, action));
+        Emit(new MessageReceived(from!, target, text, IsPrivate: !IrcValidation.IsChannel(target), notice, action)
+        {
+            Time = ServerTime(m),
+            MsgId = m.Tags.GetValueOrDefault("msgid"),
+            IsHistory = IsHistory(m),
+        });
     }
 
     private void AnswerCtcp(string from, string ctcp)
