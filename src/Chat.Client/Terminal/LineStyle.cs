@@ -145,7 +145,7 @@ public static class LineStyle
                 end++;
             }
 
-            if (end < cells.Count && lastSpace > i)
+            if (end < cells.Count && cells[end].Cluster != " " && lastSpace > i)
             {
                 end = lastSpace + 1;
             }
