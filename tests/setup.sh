@@ -5,8 +5,9 @@ set -euo pipefail
 
 # Interop tests (tests/Chat.Interop.Tests) run Debian's ngircd as a real IRC
 # server for `chat join`, and python3-irc as a real IRC client library against
-# `chat serve`.
-need_packages=(ngircd python3-irc)
+# `chat serve`. tmux gives the terminal test (tests/Chat.Tests/TerminalTests.cs)
+# a real pseudo-terminal to run `chat join` in.
+need_packages=(ngircd python3-irc tmux)
 
 if [ "${#need_packages[@]}" -gt 0 ]; then
   missing=()
