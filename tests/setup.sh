@@ -5,10 +5,11 @@ set -euo pipefail
 
 # Interop tests (tests/Chat.Interop.Tests) run Debian's ngircd as a real IRC
 # server for `chat join`, and python3-irc as a real IRC client library against
-# `chat serve`.
-# Browser tests (tests/Chat.Web.Tests) drive Debian's chromium headless through Playwright;
-# Playwright's own browser download is never used.
-need_packages=(ngircd python3-irc chromium)
+# `chat serve`. Browser tests (tests/Chat.Web.Tests) drive Debian's chromium
+# headless through Playwright (Playwright's own browser download is never used);
+# tmux gives the terminal test (tests/Chat.Tests/TerminalTests.cs) a real
+# pseudo-terminal to run `chat join` in.
+need_packages=(ngircd python3-irc chromium tmux)
 
 if [ "${#need_packages[@]}" -gt 0 ]; then
   missing=()

@@ -10,7 +10,17 @@ public sealed record Registered(string Nick) : ChatEvent;
 public sealed record NickRejected(string Nick, bool InUse) : ChatEvent;
 
 /// <summary>A PRIVMSG or NOTICE from a user, to a room or to us.</summary>
-public sealed record MessageReceived(string From, string Target, string Text, bool IsPrivate, bool IsNotice, bool IsAction) : ChatEvent;
+public sealed record MessageReceived(string From, string Target, string Text, bool IsPrivate, bool IsNotice, bool IsAction) : ChatEvent
+{
+    /// <summary>When the server says it was sent (server-time), if it says.</summary>
+    public DateTimeOffset? Time { get; init; }
+
+    /// <summary>The server's id for it (message-tags), if any: the same message fetched again is recognised.</summary>
+    public string? MsgId { get; init; }
+
+    /// <summary>True when it came in a chathistory batch: said earlier, fetched now.</summary>
+    public bool IsHistory { get; init; }
+}
 
 /// <summary>Someone (perhaps we) joined a room.</summary>
 public sealed record UserJoined(string Nick, string Channel, bool IsSelf) : ChatEvent;
@@ -56,8 +66,6 @@ public sealed record AccountRegistered(string Account) : ChatEvent;
 /// <summary>A chathistory batch for <paramref name="Target"/> begins.</summary>
 public sealed record HistoryStarted(string Target) : ChatEvent;
 
-/// <summary>A message from history, with when it was sent and its msgid when the server gave them.</summary>
-public sealed record HistoryMessage(MessageReceived Message, DateTimeOffset? Time, string? MsgId) : ChatEvent;
 
 /// <summary>The chathistory batch for <paramref name="Target"/> ended after <paramref name="Count"/> messages.</summary>
 public sealed record HistoryEnded(string Target, int Count) : ChatEvent;

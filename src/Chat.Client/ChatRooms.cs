@@ -13,6 +13,7 @@ public sealed class ChatRooms
     private readonly object _gate = new();
     private readonly List<string> _joined = [];
     private readonly HashSet<string> _namesWanted = new(IrcCaseMapping.Comparer);
+    private readonly Dictionary<string, int> _unread = new(IrcCaseMapping.Comparer);
     private string? _current;
     private string? _wanted;
 
@@ -112,6 +113,8 @@ public sealed class ChatRooms
                 _joined.RemoveAt(i);
             }
 
+            _unread.Remove(room);
+
             if (_current is null || !IrcCaseMapping.Equals(room, _current))
             {
                 return false;
@@ -170,6 +173,32 @@ public sealed class ChatRooms
         lock (_gate)
         {
             return _namesWanted.Remove(room);
+        }
+    }
+
+    /// <summary>A message arrived in <paramref name="room"/>: one more unread unless it is the current room.</summary>
+    public void CountUnread(string room)
+    {
+        lock (_gate)
+        {
+            if (IndexOf(room) >= 0 && !(_current is not null && IrcCaseMapping.Equals(room, _current)))
+            {
+                _unread[room] = _unread.GetValueOrDefault(room) + 1;
+            }
+        }
+    }
+
+    /// <summary>The joined rooms, oldest first, with unread counts; the current room has none (it is being read).</summary>
+    public IReadOnlyList<RoomStatus> Statuses()
+    {
+        lock (_gate)
+        {
+            if (_current is not null)
+            {
+                _unread.Remove(_current);
+            }
+
+            return [.. _joined.Select(r => new RoomStatus(r, _unread.GetValueOrDefault(r)))];
         }
     }
 

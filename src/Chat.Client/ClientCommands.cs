@@ -36,6 +36,9 @@ public abstract record ClientCommand
     /// <summary>/kick: remove someone from the current room.</summary>
     public sealed record Kick(string Nick, string? Reason) : ClientCommand;
 
+    /// <summary>/bell on|off: whether mentions and private messages ring the terminal's bell; null shows the setting.</summary>
+    public sealed record Bell(bool? On) : ClientCommand;
+
     /// <summary>/help.</summary>
     public sealed record Help : ClientCommand;
 
@@ -86,6 +89,7 @@ public static class ClientCommands
         new("nick", []),
         new("away", []),
         new("kick", []),
+        new("bell", []),
         new("help", ["?"]),
         new("quit", ["exit"]),
     ];
@@ -187,6 +191,14 @@ public static class ClientCommands
                 return nick.Length == 0 ? null : new ClientCommand.Kick(nick, NullIfEmpty(reason));
             }
 
+            case "bell":
+                return rest.Trim().ToLowerInvariant() switch
+                {
+                    "" => new ClientCommand.Bell(null),
+                    "on" or "sí" or "si" => new ClientCommand.Bell(true),
+                    "off" or "no" => new ClientCommand.Bell(false),
+                    _ => null,
+                };
             case "help":
                 return new ClientCommand.Help();
             case "quit":

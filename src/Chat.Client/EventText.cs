@@ -19,20 +19,25 @@ public sealed class EventText
     }
 
     /// <summary>The lines to show for <paramref name="e"/>, often one, none for events not shown.</summary>
-    public IReadOnlyList<string> Lines(ChatEvent e)
+    public IReadOnlyList<string> Lines(ChatEvent e) => [.. Show(e).Select(l => l.Text)];
+
+    /// <summary>The lines to show for <paramref name="e"/> with what a terminal needs to colour them.</summary>
+    public IReadOnlyList<ChatLine> Show(ChatEvent e)
     {
         switch (e)
         {
             case UserJoined { IsSelf: true } j:
-                return _rooms.Confirmed(j.Channel) ? [_text.Format("NowTalkingIn", j.Channel)] : [];
+                return _rooms.Confirmed(j.Channel) ? [Info(_text.Format("NowTalkingIn", j.Channel))] : [];
             case UserLeft { IsSelf: true, Channel: { } room }:
-                return [_text.Format("YouLeftRoom", room), .. AfterLeaving(room)];
+                return [Info(_text.Format("YouLeftRoom", room)), .. AfterLeaving(room).Select(Info)];
             case UserKicked { IsSelf: true } k:
-                return [Reason(k.Reason, "YouWereKicked", k.Channel, k.By), .. AfterLeaving(k.Channel)];
+                return [Info(Reason(k.Reason, "YouWereKicked", k.Channel, k.By), k.By), .. AfterLeaving(k.Channel).Select(Info)];
             case NamesReceived n when _rooms.TakeNamesWanted(n.Channel):
-                return [n.Names.Count == 0 ? _text.Format("NobodyIn", n.Channel) : _text.Format("Users", n.Channel, string.Join(", ", Sorted(n.Names)))];
+                return [Info(n.Names.Count == 0 ? _text.Format("NobodyIn", n.Channel) : _text.Format("Users", n.Channel, string.Join(", ", Sorted(n.Names))))];
+            case MessageReceived m:
+                return [Message(m)];
             default:
-                return Line(e) is { } line ? [line] : [];
+                return Line(e) is { } line ? [Info(line, NickOf(e))] : [];
         }
     }
 
@@ -45,14 +50,47 @@ public sealed class EventText
         _ => null,
     };
 
+    /// <summary>What we said in <paramref name="room"/>, as others see it.</summary>
+    public ChatLine Own(string nick, string room, string text) =>
+        new($"{Room(room)}{nick}: {text}", LineKind.Own) { Nick = nick, Body = text, Room = RoomOrNull(room) };
+
+    private static ChatLine Info(string text) => new(text);
+
+    private static ChatLine Info(string text, string? nick) => new(text) { Nick = nick };
+
+    private static string? NickOf(ChatEvent e) => e switch
+    {
+        UserJoined j => j.Nick,
+        UserLeft l => l.Nick,
+        UserKicked k => k.Nick,
+        NickChanged n => n.OldNick,
+        UserAway a => a.Nick,
+        TopicChanged t => t.SetBy,
+        _ => null,
+    };
+
+    private ChatLine Message(MessageReceived m)
+    {
+        var (text, kind) = m switch
+        {
+            { IsPrivate: true, IsNotice: false, IsAction: true } => (_text.Format("PrivateAction", m.From, m.Text), LineKind.Private),
+            { IsPrivate: true, IsNotice: false } => (_text.Format("Private", m.From, m.Text), LineKind.Private),
+            { IsNotice: true } => (Room(m.IsPrivate ? null : m.Target) + _text.Format("Notice", m.From, m.Text), LineKind.Notice),
+            { IsAction: true } => (Room(m.Target) + _text.Format("Action", m.From, m.Text), LineKind.Action),
+            _ => ($"{Room(m.Target)}{m.From}: {m.Text}", LineKind.Message),
+        };
+        return new ChatLine(text, kind)
+        {
+            Nick = m.From,
+            Body = m.Text,
+            Room = m.IsPrivate ? null : RoomOrNull(m.Target),
+            Time = m.IsHistory ? m.Time : null,
+        };
+    }
+
     /// <summary>The one line for events that do not change our rooms, or null.</summary>
     private string? Line(ChatEvent e) => AccountLine(_text, e) ?? e switch
     {
-        MessageReceived { IsPrivate: true, IsNotice: false, IsAction: true } m => _text.Format("PrivateAction", m.From, m.Text),
-        MessageReceived { IsPrivate: true, IsNotice: false } m => _text.Format("Private", m.From, m.Text),
-        MessageReceived { IsNotice: true } m => Room(m.IsPrivate ? null : m.Target) + _text.Format("Notice", m.From, m.Text),
-        MessageReceived { IsAction: true } m => Room(m.Target) + _text.Format("Action", m.From, m.Text),
-        MessageReceived m => $"{Room(m.Target)}{m.From}: {m.Text}",
         UserJoined { IsSelf: false } j => Room(j.Channel) + _text.Format("Joined", j.Nick),
         UserLeft { IsSelf: false } l => Room(l.Channel) + _text.Format("Left", l.Nick),
         UserKicked k => Room(k.Channel) + Reason(k.Reason, "Kicked", k.Nick, k.By),
@@ -70,7 +108,9 @@ public sealed class EventText
     };
 
     /// <summary>"[#room] " for a room that is not the current one.</summary>
-    private string Room(string? channel) => channel is null || _rooms.IsCurrent(channel) ? "" : $"[{channel}] ";
+    private string Room(string? channel) => RoomOrNull(channel) is { } room ? $"[{room}] " : "";
+
+    private string? RoomOrNull(string? channel) => channel is null || _rooms.IsCurrent(channel) ? null : channel;
 
     private string Reason(string? reason, string name, params object[] args) =>
         reason is null ? _text.Format(name, args) : _text.Format(name + "WithReason", [.. args, reason]);

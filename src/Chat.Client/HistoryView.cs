@@ -1,87 +1,116 @@
 using System.Globalization;
 using Chat.Client.Resources;
 using Chat.Client.Terminal;
+using Chat.Core.Protocol;
 
 namespace Chat.Client;
 
 /// <summary>
-/// How `chat join` shows history, apart from live chat: a "--- history ---"
-/// line, then "[hh:mm] Ana: hola" lines, then "--- end of history ---"; and the
-/// /history and /register commands. It remembers the oldest message seen, so
-/// /history pages further back with CHATHISTORY BEFORE.
+/// How `chat join` frames history apart from live chat: a "--- history ---"
+/// line before a chathistory batch and "--- end of history ---" after it (the
+/// messages themselves carry their time); and the /history and /register
+/// commands. It remembers the oldest message seen in each room, so /history
+/// pages further back with CHATHISTORY BEFORE.
 /// </summary>
 public sealed class HistoryView
 {
     private readonly ClientText _text;
-    private readonly string _channel;
-    private string? _oldestMsgId;
-    private DateTimeOffset? _oldestTime;
-    private bool _anyInBatch;
+    private readonly Dictionary<string, (string? MsgId, DateTimeOffset? Time)> _oldest = new(IrcCaseMapping.Comparer);
+    private readonly HashSet<string> _firstOfBatch = new(IrcCaseMapping.Comparer);
 
-    public HistoryView(ClientText text, string channel)
+    public HistoryView(ClientText text)
     {
         _text = text;
-        _channel = channel;
     }
 
-    /// <summary>The line for a history event, or null when the event is not about history.</summary>
+    /// <summary>The line for the start or end of a history batch, or null for other events.</summary>
     public string? Render(ChatEvent e)
     {
         switch (e)
         {
-            case HistoryStarted:
-                _anyInBatch = false;
-                return _text["HistoryStart"];
-            case HistoryMessage h:
-                if (!_anyInBatch)
+            case HistoryStarted started:
+                lock (_oldest)
                 {
-                    // Batches come oldest first: the first line of a batch is the oldest so far.
-                    _anyInBatch = true;
-                    _oldestMsgId = h.MsgId;
-                    _oldestTime = h.Time;
+                    _firstOfBatch.Add(started.Target);
                 }
 
-                string time = h.Time is { } t ? t.ToLocalTime().ToString("HH:mm", CultureInfo.InvariantCulture) : "--:--";
-                var m = h.Message;
-                string room = m.IsPrivate || Chat.Core.Protocol.IrcCaseMapping.Equals(m.Target, _channel) ? "" : $"[{m.Target}] ";
-                string body = m.IsAction ? _text.Format("Action", m.From, m.Text)
-                    : m.IsNotice ? _text.Format("Notice", m.From, m.Text)
-                    : m.IsPrivate ? _text.Format("Private", m.From, m.Text)
-                    : $"{m.From}: {m.Text}";
-                return $"[{time}] {room}{body}";
+                return _text["HistoryStart"];
             case HistoryEnded end:
+                lock (_oldest)
+                {
+                    _firstOfBatch.Remove(end.Target);
+                }
+
                 return end.Count == 0 ? _text["HistoryEmpty"] : _text["HistoryEnd"];
             default:
                 return null;
         }
     }
 
-    /// <summary>Runs /history [N] or /register password [email]; false for other commands.</summary>
-    public static bool TryCommand(string line, IrcChatClient client, JoinOptions options, HistoryView history, IChatView view, ClientText text)
+    /// <summary>Notes a room message, so /history knows where the oldest one shown is.</summary>
+    public void Saw(MessageReceived m)
+    {
+        if (m.IsPrivate || m.Time is not { } time)
+        {
+            return;
+        }
+
+        lock (_oldest)
+        {
+            // Batches come oldest first, so a batch's first message is its oldest, even
+            // when several share a millisecond; otherwise only an earlier time counts.
+            bool first = m.IsHistory && _firstOfBatch.Remove(m.Target);
+            bool known = _oldest.TryGetValue(m.Target, out var oldest) && oldest.Time is not null;
+            if (!known || (first ? time <= oldest.Time : time < oldest.Time))
+            {
+                _oldest[m.Target] = (m.MsgId, time);
+            }
+        }
+    }
+
+    /// <summary>Runs /history [N] (for <paramref name="room"/>) or /register password [email]; false for other commands.</summary>
+    public bool TryCommand(string line, IrcChatClient client, int defaultCount, string? room, IChatView view)
     {
         var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0)
+        {
+            return false;
+        }
+
         switch (words[0].ToLowerInvariant())
         {
             case "/history":
                 if (!client.HasChatHistory)
                 {
-                    view.ShowLine(text["HistoryUnavailable"]);
+                    view.ShowLine(_text["HistoryUnavailable"]);
                     return true;
                 }
 
-                int count = options.HistoryLines > 0 ? options.HistoryLines : 20;
+                int count = defaultCount > 0 ? defaultCount : 20;
                 if (words.Length > 1 && (!int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out count) || count <= 0))
                 {
-                    view.ShowLine(text["HistoryUsage"]);
+                    view.ShowLine(_text["HistoryUsage"]);
                     return true;
                 }
 
-                client.RequestHistory(options.Channel, count, history._oldestMsgId, history._oldestMsgId is null ? history._oldestTime : null);
+                if (room is null)
+                {
+                    view.ShowLine(_text["NoRoom"]);
+                    return true;
+                }
+
+                (string? MsgId, DateTimeOffset? Time) before;
+                lock (_oldest)
+                {
+                    before = _oldest.GetValueOrDefault(room);
+                }
+
+                client.RequestHistory(room, count, before.MsgId, before.MsgId is null ? before.Time : null);
                 return true;
             case "/register":
                 if (words.Length is < 2 or > 3)
                 {
-                    view.ShowLine(text["RegisterUsage"]);
+                    view.ShowLine(_text["RegisterUsage"]);
                     return true;
                 }
 

@@ -12,7 +12,7 @@ namespace Chat.Client;
 /// translation of what the server says into <see cref="ChatEvent"/>s. It works
 /// with any IRC server and has no idea how events are shown.
 /// </summary>
-public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
+public sealed partial class IrcChatClient : ILineHandler, IAsyncDisposable
 {
     // Verbs and numerics only the client reads; named as in RFC 2812.
     private const string Kick = "KICK";
@@ -28,8 +28,6 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
     private Task? _run;
     private string? _serverError;
     private volatile bool _quitting;
-    private readonly HashSet<string> _offered = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, (string Target, int Count)> _historyBatches = new(StringComparer.Ordinal);
     private bool _awaitingLogin;
 
     private IrcChatClient(LineConnection connection)
@@ -52,7 +50,7 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
     public string? Account { get; private set; }
 
     /// <summary>Whether the server offers IRCv3 chathistory (and we enabled it).</summary>
-    public bool HasChatHistory { get; private set; }
+    public bool HasChatHistory => CanFetchHistory;
 
     /// <summary>Whether the server offers draft/account-registration (REGISTER).</summary>
     public bool OffersRegistration => _offered.Contains("draft/account-registration");
@@ -388,68 +386,6 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// CAP LS: ask for what we use (history, tags, SASL when we have a password,
-    /// account-registration when registering); then log in or register before
-    /// CAP END, so a server that requires an account lets us in.
-    /// </summary>
-    private void HandleCap(IrcMessage m)
-    {
-        string sub = m.Param(1)?.ToUpperInvariant() ?? "";
-        if (sub == "LS")
-        {
-            bool more = m.Param(2) == "*";
-            foreach (var entry in m.Parameters[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                string name = entry.Split('=')[0];
-                _offered.Add(name);
-                if (name == "sasl" && entry.Contains('=') && !entry.Contains("PLAIN", StringComparison.OrdinalIgnoreCase))
-                {
-                    _offered.Remove("sasl");
-                }
-            }
-
-            if (more || IsRegistered)
-            {
-                return;
-            }
-
-            var wanted = new List<string> { "batch", "server-time", "message-tags", "draft/chathistory" };
-            if (Auth is { } auth)
-            {
-                wanted.Add(auth.Register ? "draft/account-registration" : "sasl");
-            }
-
-            wanted.RemoveAll(c => !_offered.Contains(c));
-            if (wanted.Count == 0)
-            {
-                SendRaw(new IrcMessage(IrcCommands.Cap, "END"));
-                return;
-            }
-
-            SendRaw(new IrcMessage(IrcCommands.Cap, "REQ", string.Join(' ', wanted)));
-        }
-        else if (sub is "ACK" or "NAK" && !IsRegistered)
-        {
-            var acked = sub == "ACK" ? m.Parameters[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
-            HasChatHistory = acked.Contains("draft/chathistory");
-            if (Auth is { Register: true } reg && acked.Contains("draft/account-registration"))
-            {
-                _awaitingLogin = true;
-                SendRaw(new IrcMessage("REGISTER", "*", reg.Email ?? "*", reg.Password));
-            }
-            else if (Auth is not null && acked.Contains("sasl"))
-            {
-                _awaitingLogin = true;
-                SendRaw(new IrcMessage(IrcCommands.Authenticate, "PLAIN"));
-            }
-            else
-            {
-                SendRaw(new IrcMessage(IrcCommands.Cap, "END"));
-            }
-        }
-    }
-
     private void EndLogin()
     {
         if (_awaitingLogin)
@@ -462,63 +398,7 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
         }
     }
 
-    private void HandleBatch(IrcMessage m)
-    {
-        string reference = m.Param(0) ?? "";
-        if (reference.StartsWith('+') && m.Param(1) == "chathistory")
-        {
-            string target = m.Param(2) ?? "";
-            _historyBatches[reference[1..]] = (target, 0);
-            Emit(new HistoryStarted(target));
-        }
-        else if (reference.StartsWith('-') && _historyBatches.Remove(reference[1..], out var batch))
-        {
-            Emit(new HistoryEnded(batch.Target, batch.Count));
-        }
-    }
-
-    private void HandleMessage(IrcMessage m, string? from)
-    {
-        if (m.Tags.TryGetValue("batch", out var reference) && _historyBatches.TryGetValue(reference, out var batch))
-        {
-            _historyBatches[reference] = (batch.Target, batch.Count + 1);
-            var inner = ToMessage(m, from);
-            if (inner is not null)
-            {
-                DateTimeOffset? time = m.Tags.TryGetValue("time", out var t)
-                    && DateTimeOffset.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
-                Emit(new HistoryMessage(inner, time, m.Tags.GetValueOrDefault("msgid")));
-            }
-
-            return;
-        }
-
-        LiveMessage(m, from);
-    }
-
-    /// <summary>A PRIVMSG or NOTICE from a user as an event (no CTCP answers: it is history).</summary>
-    private static MessageReceived? ToMessage(IrcMessage m, string? from)
-    {
-        string target = m.Param(0) ?? "";
-        string text = m.Param(1) ?? "";
-        if (from is null || !(m.Source ?? "").Contains('!'))
-        {
-            return null;
-        }
-
-        bool action = false;
-        if (text.StartsWith("\u0001ACTION ", StringComparison.Ordinal))
-        {
-            action = true;
-            text = text.Trim('\u0001')[7..];
-        }
-        else if (text.StartsWith('\u0001'))
-        {
-            return null;
-        }
-
-        return new MessageReceived(from, target, text, IsPrivate: !IrcValidation.IsChannel(target), m.Is(IrcCommands.Notice), action);
-    }
+    private void HandleMessage(IrcMessage m, string? from) => LiveMessage(m, from);
 
     private void LiveMessage(IrcMessage m, string? from)
     {
@@ -543,7 +423,7 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
             }
             else
             {
-                if (!notice)
+                if (!notice && !IsHistory(m))
                 {
                     AnswerCtcp(from!, ctcp);
                 }
@@ -552,7 +432,12 @@ public sealed class IrcChatClient : ILineHandler, IAsyncDisposable
             }
         }
 
-        Emit(new MessageReceived(from!, target, text, IsPrivate: !IrcValidation.IsChannel(target), notice, action));
+        Emit(new MessageReceived(from!, target, text, IsPrivate: !IrcValidation.IsChannel(target), notice, action)
+        {
+            Time = ServerTime(m),
+            MsgId = m.Tags.GetValueOrDefault("msgid"),
+            IsHistory = IsHistory(m),
+        });
     }
 
     private void AnswerCtcp(string from, string ctcp)

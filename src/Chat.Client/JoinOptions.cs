@@ -29,8 +29,24 @@ public sealed record JoinOptions
     /// <summary>Register the alias as an account with <see cref="Password"/> while connecting.</summary>
     public bool Register { get; init; }
 
-    /// <summary>Messages of history shown on joining, and fetched by /history without a number.</summary>
-    public int HistoryLines { get; init; } = 20;
+
+    /// <summary>Whether a lost connection is made again (with backoff, rejoining the rooms); false exits at once with code 2.</summary>
+    public bool Reconnect { get; init; } = true;
+
+    /// <summary>
+    /// Failed reconnection attempts after which redirected (non-terminal) mode gives up
+    /// with exit code 2, so scripts never hang; at a terminal it keeps trying until the user leaves.
+    /// </summary>
+    public int PlainReconnectAttempts { get; init; } = 5;
+
+    /// <summary>Wait before the first reconnection attempt; it doubles after each failure.</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between reconnection attempts.</summary>
+    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Messages asked for with CHATHISTORY LATEST when joining a room on a server with chathistory (which then does not replay them by itself), and by /history without a number.</summary>
+    public int HistoryOnJoin { get; init; } = 20;
 
     public string Channel => Room.StartsWith('#') ? Room : "#" + Room;
 }

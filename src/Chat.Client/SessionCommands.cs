@@ -11,30 +11,60 @@ namespace Chat.Client;
 /// </summary>
 public sealed class SessionCommands
 {
-    private readonly IrcChatClient _client;
     private readonly ChatRooms _rooms;
     private readonly IChatView _view;
     private readonly ClientText _text;
 
     public SessionCommands(IrcChatClient client, ChatRooms rooms, IChatView view, ClientText text)
     {
-        _client = client;
+        Client = client;
         _rooms = rooms;
         _view = view;
         _text = text;
     }
 
+    /// <summary>The connection commands go to; a new one after a reconnect.</summary>
+    public IrcChatClient Client { get; set; }
+
+    /// <summary>False while reconnecting: commands that need the server say so instead of getting lost.</summary>
+    public bool Connected { get; set; } = true;
+
+    /// <summary>Shows what we said in a room the way others see it (terminals only); null: not shown.</summary>
+    public EventText? Echo { get; set; }
+
     public void Run(ClientCommand command)
     {
+        if (!Connected && command is not (ClientCommand.Help or ClientCommand.Usage or ClientCommand.Unknown
+            or ClientCommand.Nothing or ClientCommand.Bell or ClientCommand.SwitchRoom))
+        {
+            Show(_text["NotConnected"]);
+            return;
+        }
+
         switch (command)
         {
             case ClientCommand.Say say:
-                InRoom(room => _client.SendMessage(room, say.Text));
+                InRoom(room =>
+                {
+                    Client.SendMessage(room, say.Text);
+                    if (Echo is not null)
+                    {
+                        _view.ShowOwn(Echo.Own(Client.Nick!, room, say.Text));
+                    }
+                });
+                break;
+            case ClientCommand.Bell bell:
+                if (bell.On is { } on)
+                {
+                    _view.Bell = on;
+                }
+
+                Show(_text[_view.Bell ? "BellOn" : "BellOff"]);
                 break;
             case ClientCommand.Join join:
                 foreach (var room in join.Rooms)
                 {
-                    _client.Join(room);
+                    Client.Join(room);
                 }
 
                 _rooms.Want(join.Rooms[^1]);
@@ -45,7 +75,7 @@ public sealed class SessionCommands
 
                 break;
             case ClientCommand.Part part:
-                Room(part.Room, room => _client.Part(room, part.Reason));
+                Room(part.Room, room => Client.Part(room, part.Reason));
                 break;
             case ClientCommand.SwitchRoom { Room: { } room }:
                 Show(_rooms.SwitchTo(room) ? _text.Format("NowTalkingIn", _rooms.Current!) : _text.Format("NotInRoom", room));
@@ -60,36 +90,36 @@ public sealed class SessionCommands
                     : _text.Format("Rooms", string.Join(", ", joined), _rooms.Current));
                 break;
             case ClientCommand.SendTo message:
-                _client.SendMessage(message.Target, message.Text);
+                Client.SendMessage(message.Target, message.Text);
                 Show(IrcValidation.IsChannel(message.Target)
-                    ? (_rooms.IsCurrent(message.Target) ? "" : $"[{message.Target}] ") + $"{_client.Nick}: {message.Text}"
+                    ? (_rooms.IsCurrent(message.Target) ? "" : $"[{message.Target}] ") + $"{Client.Nick}: {message.Text}"
                     : _text.Format("PrivateTo", message.Target, message.Text));
                 break;
             case ClientCommand.Me action:
                 InRoom(room =>
                 {
-                    _client.SendAction(room, action.Text);
-                    Show(_text.Format("Action", _client.Nick!, action.Text));
+                    Client.SendAction(room, action.Text);
+                    Show(_text.Format("Action", Client.Nick!, action.Text));
                 });
                 break;
             case ClientCommand.Names names:
                 Room(names.Room, room =>
                 {
                     _rooms.WantNames(room);
-                    _client.Names(room);
+                    Client.Names(room);
                 });
                 break;
             case ClientCommand.Topic topic:
-                Room(topic.Room, room => _client.Topic(room, topic.Text));
+                Room(topic.Room, room => Client.Topic(room, topic.Text));
                 break;
             case ClientCommand.ChangeNick nick:
-                _client.ChangeNick(nick.NewNick);
+                Client.ChangeNick(nick.NewNick);
                 break;
             case ClientCommand.Away away:
-                _client.Away(away.Message);
+                Client.Away(away.Message);
                 break;
             case ClientCommand.Kick kick:
-                InRoom(room => _client.KickUser(room, kick.Nick, kick.Reason));
+                InRoom(room => Client.KickUser(room, kick.Nick, kick.Reason));
                 break;
             case ClientCommand.Help:
                 ShowHelp();

@@ -46,10 +46,22 @@ internal static class JoinCommand
         {
             Description = "With TLS, accept exactly the certificate with this SHA-256 fingerprint (as chat serve --tls-self-signed prints it). Implies --tls.",
         };
+        var noColor = new Option<bool>("--no-color")
+        {
+            Description = "No colours at a terminal (also when the NO_COLOR environment variable is set).",
+        };
+        var noBell = new Option<bool>("--no-bell")
+        {
+            Description = "Do not ring the terminal's bell on mentions and private messages (/bell on|off changes it later).",
+        };
+        var noReconnect = new Option<bool>("--no-reconnect")
+        {
+            Description = "Exit with code 2 when the connection is lost instead of reconnecting (redirected mode gives up after 5 attempts anyway).",
+        };
 
         var command = new Command("join", "Join a chat server (ours or any IRC server) from this terminal. Type to talk, /help lists the commands (/join, /msg, /names, ...); 'salir' or /quit leaves. With input or output redirected it reads and prints plain lines, for scripts.")
         {
-            alias, host, port, room, lang, password, register, tls, insecure, fingerprint,
+            alias, host, port, room, lang, password, register, tls, insecure, fingerprint, noColor, noBell, noReconnect,
         };
 
         command.SetAction(async (parse, cancel) =>
@@ -87,10 +99,15 @@ internal static class JoinCommand
                 Tls = security,
                 Room = parse.GetValue(room)!,
                 Culture = culture,
+                Reconnect = !parse.GetValue(noReconnect),
             };
 
+            // https://no-color.org: any non-empty NO_COLOR turns colours off.
+            bool colors = !parse.GetValue(noColor) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
             bool terminal = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-            using IChatView view = terminal ? new TerminalView() : new PlainView(Console.In, Console.Out, Console.Error);
+            using IChatView view = terminal
+                ? new TerminalView(colors, bell: !parse.GetValue(noBell))
+                : new PlainView(Console.In, Console.Out, Console.Error);
             return await new JoinSession(options, view).RunAsync(cancel).ConfigureAwait(false);
         });
         return command;

@@ -33,7 +33,7 @@ public class HistoryAndAccountTests
             Culture = CultureInfo.GetCultureInfo(lang),
             Password = password,
             Register = register,
-            HistoryLines = history,
+            HistoryOnJoin = history,
         };
         return (new JoinSession(options, view).RunAsync(), view);
     }

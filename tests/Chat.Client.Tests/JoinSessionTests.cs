@@ -21,7 +21,7 @@ public class JoinSessionTests
         return server;
     }
 
-    internal static (JoinSession Session, ScriptedView View) NewSession(ChatServer server, string? alias, string lang = "en")
+    internal static (JoinSession Session, ScriptedView View) NewSession(ChatServer server, string? alias, string lang = "en", bool reconnect = true)
     {
         var view = new ScriptedView();
         var options = new JoinOptions
@@ -29,6 +29,7 @@ public class JoinSessionTests
             Alias = alias,
             Port = server.EndPoint!.Port,
             Culture = CultureInfo.GetCultureInfo(lang),
+            Reconnect = reconnect,
         };
         return (new JoinSession(options, view), view);
     }
@@ -127,7 +128,7 @@ public class JoinSessionTests
     public async Task Server_going_away_is_reported_with_a_nonzero_exit()
     {
         var server = await StartServerAsync();
-        var (session, view) = NewSession(server, "Juan");
+        var (session, view) = NewSession(server, "Juan", reconnect: false);
         var run = session.RunAsync();
         await view.ExpectAsync("Welcome to the chat, Juan!");
         await server.StopAsync();

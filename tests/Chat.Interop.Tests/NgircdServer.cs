@@ -20,30 +20,31 @@ public sealed class NgircdServer : IDisposable
 
     public string Output => _process.Output;
 
-    public static async Task<NgircdServer> StartAsync()
+    /// <summary>Starts ngircd on <paramref name="port"/> (a free one when null: give the old one to restart a server).</summary>
+    public static async Task<NgircdServer> StartAsync(int? port = null)
     {
         string program = Loopback.FindProgram("ngircd")
             ?? throw new InvalidOperationException("ngircd is not installed; tests/setup.sh installs it (apt-get install ngircd).");
 
         var folder = Directory.CreateTempSubdirectory("chat-ngircd-");
-        int port = Loopback.FreePort();
+        int listen = port ?? Loopback.FreePort();
         string config = Path.Combine(folder.FullName, "ngircd.conf");
-        File.WriteAllText(config, Config(port));
+        File.WriteAllText(config, Config(listen));
 
         // --nodaemon keeps it in the foreground, logging to the console; --passive: no server links.
         // Started as root it switches to the user "nobody" by itself (ServerUID must not be root);
         // the config is read before that, so the private temporary folder is fine.
         var process = ChildProcess.Start(program, "--nodaemon", "--passive", "--config", config);
-        var server = new NgircdServer(folder, process, port);
+        var server = new NgircdServer(folder, process, listen);
         try
         {
             var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (!await Loopback.AcceptsAsync(port))
+            while (!await Loopback.AcceptsAsync(listen))
             {
                 if (process.HasExited || DateTime.UtcNow > deadline)
                 {
                     throw new InvalidOperationException(
-                        $"ngircd did not start listening on 127.0.0.1:{port}. Its output:\n{process.Output}");
+                        $"ngircd did not start listening on 127.0.0.1:{listen}. Its output:\n{process.Output}");
                 }
 
                 await Task.Delay(100);

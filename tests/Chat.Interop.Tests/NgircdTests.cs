@@ -111,4 +111,34 @@ public sealed class NgircdTests : IAsyncLifetime
 
         await AllLeaveAsync(ana, juan);
     }
+
+    [Fact]
+    public async Task Reconnects_and_rejoins_after_ngircd_restarts()
+    {
+        var view = new ScriptedView();
+        var session = new JoinSession(new JoinOptions
+        {
+            Alias = "Ana",
+            Port = _server!.Port,
+            Culture = CultureInfo.GetCultureInfo("en"),
+            ReconnectDelay = TimeSpan.FromMilliseconds(300),
+            MaxReconnectDelay = TimeSpan.FromSeconds(1),
+            PlainReconnectAttempts = 20,
+        }, view);
+        var run = session.RunAsync();
+        await view.ExpectAsync("Welcome to the chat, Ana!");
+
+        int port = _server.Port;
+        _server.Dispose();
+        await view.ExpectAsync(l => l.StartsWith("*** Connection to the server lost", StringComparison.Ordinal));
+        _server = await NgircdServer.StartAsync(port);
+        await view.ExpectAsync("*** Reconnected as Ana.");
+
+        var juan = await JoinAsync("Juan");
+        await view.ExpectAsync(">>> Juan joined the chat");
+        juan.Type("de vuelta");
+        await view.ExpectAsync("Juan: de vuelta");
+        _sessions.Add(run);
+        await AllLeaveAsync(view, juan);
+    }
 }

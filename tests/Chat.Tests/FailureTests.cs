@@ -28,7 +28,8 @@ public sealed class FailureTests
     public async Task Join_reports_a_lost_connection_when_the_server_dies()
     {
         using var server = await ServerProcess.StartAsync();
-        using var juan = await server.JoinAsync("Juan", "Welcome to the chat, Juan!");
+        // --no-reconnect: without it, chat join would try to reconnect (see Reconnect tests).
+        using var juan = await server.JoinAsync("Juan", "Welcome to the chat, Juan!", "--no-reconnect");
 
         server.Process.Kill();
 
@@ -41,7 +42,7 @@ public sealed class FailureTests
     public async Task Sigterm_tells_everyone_and_the_server_exits_0()
     {
         using var server = await ServerProcess.StartAsync();
-        using var juan = await server.JoinAsync("Juan", "Welcome to the chat, Juan!");
+        using var juan = await server.JoinAsync("Juan", "Welcome to the chat, Juan!", "--no-reconnect");
         using var plain = await PlainUser.ConnectAsync(server.Port, "Beto");
         await juan.WaitForLineAsync(line => line == ">>> Beto joined the chat");
 
