@@ -24,9 +24,7 @@ public sealed partial class ChatServer
     public Task AcceptAsync(Stream stream, EndPoint? remoteEndPoint, bool secure, bool webSocket)
     {
         var connection = new LineConnection(stream, remoteEndPoint, Options.Connection);
-        var session = RunSessionAsync(connection, secure, webSocket);
-        Track(session);
-        return session;
+        return RunSessionAsync(connection, secure, webSocket);
     }
 
     private void StartTlsListener()

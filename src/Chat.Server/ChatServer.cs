@@ -16,7 +16,8 @@ namespace Chat.Server;
 /// </summary>
 public sealed partial class ChatServer : IAsyncDisposable
 {
-    private readonly List<Task> _sessions = new();
+    private readonly TaskCompletionSource _sessionsEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _activeSessions;
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task? _acceptLoop;
@@ -145,13 +146,12 @@ public sealed partial class ChatServer : IAsyncDisposable
             client.Close(reason, client.IsPlain ? Text.Format("PlainServerNotice", reason) : reason);
         }
 
-        Task[] sessions;
-        lock (_sessions)
+        if (Volatile.Read(ref _activeSessions) == 0)
         {
-            sessions = [.. _sessions];
+            _sessionsEnded.TrySetResult();
         }
 
-        var all = Task.WhenAll(sessions.Append(_acceptLoop ?? Task.CompletedTask).Append(_tlsAcceptLoop ?? Task.CompletedTask).Append(_timerLoop ?? Task.CompletedTask));
+        var all = Task.WhenAll(_sessionsEnded.Task, _acceptLoop ?? Task.CompletedTask, _tlsAcceptLoop ?? Task.CompletedTask, _timerLoop ?? Task.CompletedTask);
         await Task.WhenAny(all, Task.Delay(Options.ShutdownGrace)).ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
     }
@@ -208,29 +208,8 @@ public sealed partial class ChatServer : IAsyncDisposable
                 continue;
             }
 
-            Track(secure ? RunTlsSessionAsync(socket) : RunSessionAsync(socket));
+            _ = secure ? RunTlsSessionAsync(socket) : RunSessionAsync(socket);
         }
-    }
-
-    /// <summary>Counts a session in, so that <see cref="StopAsync"/> waits for it.</summary>
-    private void Track(Task session)
-    {
-        lock (_sessions)
-        {
-            _sessions.Add(session);
-        }
-
-        _ = session.ContinueWith(
-                t =>
-                {
-                    lock (_sessions)
-                    {
-                        _sessions.Remove(t);
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
     }
 
     private async Task RunSessionAsync(Socket socket)
@@ -246,7 +225,18 @@ public sealed partial class ChatServer : IAsyncDisposable
 
         try
         {
-            await RunAdmittedSessionAsync(socket).ConfigureAwait(false);
+            LineConnection connection;
+            try
+            {
+                connection = LineConnection.FromSocket(socket, Options.Connection);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                socket.Dispose();
+                return;
+            }
+
+            await RunSessionAsync(connection, secure: false, webSocket: false).ConfigureAwait(false);
         }
         finally
         {
@@ -274,52 +264,48 @@ public sealed partial class ChatServer : IAsyncDisposable
         }
     }
 
-    private async Task RunAdmittedSessionAsync(Socket socket)
-    {
-        LineConnection connection;
-        try
-        {
-            connection = LineConnection.FromSocket(socket, Options.Connection);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            socket.Dispose();
-            return;
-        }
-
-        await RunSessionAsync(connection, secure: false, webSocket: false).ConfigureAwait(false);
-    }
-
     /// <summary>
     /// Serves one connection of any transport (TCP, TLS, WebSocket) until it
     /// closes, and disposes it. WebSocket clients are always IRC, never plain mode.
     /// </summary>
     private async Task RunSessionAsync(LineConnection connection, bool secure, bool webSocket)
     {
-        var client = new Client(this, connection) { IsSecure = secure, IsWebSocket = webSocket };
-        State.AddClient(client);
+        // Counted here, where every transport passes, so that StopAsync can wait for all sessions.
+        Interlocked.Increment(ref _activeSessions);
         try
         {
-            if (_stopping.IsCancellationRequested)
+            var client = new Client(this, connection) { IsSecure = secure, IsWebSocket = webSocket };
+            State.AddClient(client);
+            try
             {
-                client.Close(Text["ShutdownReason"], Text["ShutdownReason"]);
-            }
-            else if (!webSocket)
-            {
-                client.SendServerNotice(Text["ConnectNotice"]);
-            }
+                if (_stopping.IsCancellationRequested)
+                {
+                    client.Close(Text["ShutdownReason"], Text["ShutdownReason"]);
+                }
+                else if (!webSocket)
+                {
+                    client.SendServerNotice(Text["ConnectNotice"]);
+                }
 
-            string reason = await connection.RunAsync(client).ConfigureAwait(false);
-            Disconnect(client, reason);
-        }
-        catch (Exception ex)
-        {
-            Log.SessionFailed(ex, client.Endpoint);
-            Disconnect(client, "Internal error");
+                string reason = await connection.RunAsync(client).ConfigureAwait(false);
+                Disconnect(client, reason);
+            }
+            catch (Exception ex)
+            {
+                Log.SessionFailed(ex, client.Endpoint);
+                Disconnect(client, "Internal error");
+            }
+            finally
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            if (Interlocked.Decrement(ref _activeSessions) == 0 && _stopping.IsCancellationRequested)
+            {
+                _sessionsEnded.TrySetResult();
+            }
         }
     }
 

@@ -28,7 +28,9 @@ public sealed class LineConnection : IAsyncDisposable
 
     private readonly Stream _stream;
     private readonly ConnectionOptions _options;
-    private readonly CancellationTokenSource _readCancel = new();
+    // Stops a pending read on streams other than NetworkStream; a socket's read is
+    // stopped by shutting down its receiving side instead, which costs nothing per connection.
+    private readonly CancellationTokenSource? _readCancel;
 
     // Guards the queue, the writer flag and closing.
     private readonly object _sendLock = new();
@@ -49,6 +51,7 @@ public sealed class LineConnection : IAsyncDisposable
         _stream = stream;
         _options = options ?? new ConnectionOptions();
         RemoteEndPoint = remoteEndPoint;
+        _readCancel = stream is NetworkStream ? null : new CancellationTokenSource();
     }
 
     public static LineConnection FromSocket(Socket socket, ConnectionOptions? options = null)
@@ -189,16 +192,24 @@ public sealed class LineConnection : IAsyncDisposable
 
         // Disposing also ends a write still stuck on a peer that reads nothing.
         await _stream.DisposeAsync().ConfigureAwait(false);
-        _readCancel.Dispose();
+        _readCancel?.Dispose();
     }
 
     private void CancelReading()
     {
         try
         {
-            _readCancel.Cancel();
+            if (_stream is NetworkStream ns)
+            {
+                // A pending receive then ends as if the peer had closed.
+                ns.Socket.Shutdown(SocketShutdown.Receive);
+            }
+            else
+            {
+                _readCancel?.Cancel();
+            }
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
         {
         }
     }
@@ -325,7 +336,7 @@ public sealed class LineConnection : IAsyncDisposable
 
     private async Task<string> ReadLoopAsync(ILineHandler handler)
     {
-        var token = _readCancel.Token;
+        var token = _readCancel?.Token ?? CancellationToken.None;
         byte[]? buffer = null;
         int filled = 0;
         bool skipping = false;
