@@ -455,7 +455,11 @@ function handle(m) {
     case '900': system(buffer(SERVER, 'server'), 'loggedIn', p[2] || ''); break;
     case '903': state.saslDone = true; send('CAP', 'END'); break;
     case '902': case '904': case '905': case '906':
-      if (!state.registered) loginFailed(p[p.length - 1]);
+      // 904 with the standard text is a wrong account or password: say so plainly.
+      if (!state.registered) {
+        const why = p[p.length - 1] || '';
+        loginFailed(m.command === '904' && /^SASL authentication failed\.?$/i.test(why) ? t('badPassword') : why);
+      }
       break;
     case 'REGISTER':
       if (p[0] === 'SUCCESS') {
