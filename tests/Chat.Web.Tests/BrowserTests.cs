@@ -125,7 +125,7 @@ public sealed class BrowserTests(BrowserFixture browsers) : IClassFixture<Browse
         await Expect(ana.Locator("#send-form button")).ToHaveTextAsync("Send");
         await Expect(Messages(ana)).ToContainTextAsync("Beto joined #general");
 
-        // The message log is announced to screen readers, and there is no chathistory here to page through.
+        // The message log is announced to screen readers, and there is nothing older to page through.
         await Expect(Messages(ana)).ToHaveAttributeAsync("aria-live", "polite");
         await Expect(Messages(ana)).ToHaveAttributeAsync("role", "log");
         await Expect(ana.Locator("#older")).ToBeHiddenAsync();
@@ -206,9 +206,9 @@ public sealed class BrowserTests(BrowserFixture browsers) : IClassFixture<Browse
     [Fact]
     public async Task After_a_reload_the_user_comes_back_to_the_room()
     {
-        // The server in this branch has no stored history (chathistory is not offered), so
-        // a reload is a new session: the alias is remembered, the room rejoined, new
-        // messages arrive, and the "older messages" button stays hidden.
+        // A reload is a new session: the alias is remembered and the room rejoined; what
+        // was said before comes back from the server's history (HistoryBrowserTests has
+        // more), and with no more than that the "older messages" button stays hidden.
         await using var server = await WebTestServer.StartAsync();
         var ana = await browsers.NewPageAsync();
         await LoginAsync(ana, server.Url, "Ana");
@@ -221,6 +221,7 @@ public sealed class BrowserTests(BrowserFixture browsers) : IClassFixture<Browse
         await LoginAsync(beto, server.Url, "Beto");
         await SayAsync(beto, "después");
         await Expect(Messages(ana)).ToContainTextAsync("Beto: después");
+        await Expect(ana.Locator("#messages li.history")).ToHaveTextAsync(new Regex("Ana: antes$"));
         await Expect(ana.Locator("#older")).ToBeHiddenAsync();
     }
 }

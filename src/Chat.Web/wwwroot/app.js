@@ -75,26 +75,48 @@ function activeBuffer() {
 }
 
 /** Adds an entry ({ time, kind, nick, text, key, args, msgid }) to a buffer and shows it if it is the active one. */
-function add(b, entry, { history = false, count = true } = {}) {
+function add(b, entry, { count = true } = {}) {
   entry.time = entry.time || new Date();
   if (entry.msgid) {
     if (b.msgids.has(entry.msgid)) return;
     b.msgids.add(entry.msgid);
   }
-  if (history) {
-    b.messages.push(entry);
-    b.messages.sort((x, y) => x.time - y.time);
-  } else {
-    b.messages.push(entry);
-  }
+  b.messages.push(entry);
   if (b.messages.length > MAX_KEPT) b.messages.splice(0, b.messages.length - MAX_KEPT);
   if (b.key === state.active) {
-    if (history) renderMessages();
-    else appendMessage(entry);
-  } else if (count && !history && (entry.kind === 'message' || entry.kind === 'action') && !isMe(entry.nick)) {
+    appendMessage(entry);
+  } else if (count && (entry.kind === 'message' || entry.kind === 'action') && !isMe(entry.nick)) {
     b.unread += 1;
     renderRooms();
   }
+}
+
+/**
+ * Merges a chathistory batch (oldest first) into a buffer, skipping messages already
+ * there. Times are only to the millisecond and a burst shares them, so the batch's
+ * own order is kept: each entry goes after the previous one, before the first entry
+ * that is later (or, for older messages, not earlier). Returns how many were new.
+ */
+function mergeHistory(b, entries, older) {
+  let at = 0;
+  let added = 0;
+  for (const entry of entries) {
+    if (entry.msgid) {
+      if (b.msgids.has(entry.msgid)) continue;
+      b.msgids.add(entry.msgid);
+    }
+    entry.history = true;
+    while (at < b.messages.length && (older ? b.messages[at].time < entry.time : b.messages[at].time <= entry.time)) at += 1;
+    b.messages.splice(at, 0, entry);
+    at += 1;
+    added += 1;
+  }
+  // Older messages were asked for: keep them, drop the newest instead.
+  if (b.messages.length > MAX_KEPT) {
+    if (older) b.messages.splice(MAX_KEPT);
+    else b.messages.splice(0, b.messages.length - MAX_KEPT);
+  }
+  return added;
 }
 
 function system(b, key, ...args) {
@@ -147,7 +169,8 @@ function entryText(entry) {
 }
 
 function renderEntry(entry) {
-  const li = el('li', entry.kind);
+  const li = el('li', entry.history ? entry.kind + ' history' : entry.kind);
+  if (entry.history) li.title = t('fromHistory');
   const time = el('time', null, entry.time.toLocaleTimeString(state.lang, { hour: '2-digit', minute: '2-digit' }));
   time.dateTime = entry.time.toISOString();
   li.append(time);
@@ -175,13 +198,17 @@ function appendMessage(entry) {
   if (stick) ui.messages.scrollTop = ui.messages.scrollHeight;
 }
 
-function renderMessages() {
+/** Shows the active buffer, scrolled to the bottom, or so that <show> (an entry) is the last one in view. */
+function renderMessages({ show = null } = {}) {
   const b = activeBuffer();
-  ui.messages.setAttribute('aria-busy', 'true');
-  ui.messages.replaceChildren(...b.messages.map(renderEntry));
-  ui.messages.setAttribute('aria-label', t('messages', b.kind === 'server' ? t('serverTab') : b.name));
-  ui.messages.scrollTop = ui.messages.scrollHeight;
-  ui.messages.removeAttribute('aria-busy');
+  const m = ui.messages;
+  m.setAttribute('aria-busy', 'true');
+  m.replaceChildren(...b.messages.map(renderEntry));
+  m.setAttribute('aria-label', t('messages', b.kind === 'server' ? t('serverTab') : b.name));
+  const i = show ? b.messages.indexOf(show) : -1;
+  if (i >= 0) m.scrollTop += m.children[i].getBoundingClientRect().bottom - m.getBoundingClientRect().bottom;
+  else m.scrollTop = m.scrollHeight;
+  m.removeAttribute('aria-busy');
   ui.older.hidden = !(state.history && b.kind !== 'server' && !b.historyDone && b.messages.length > 0);
 }
 
@@ -428,7 +455,11 @@ function handle(m) {
     case '900': system(buffer(SERVER, 'server'), 'loggedIn', p[2] || ''); break;
     case '903': state.saslDone = true; send('CAP', 'END'); break;
     case '902': case '904': case '905': case '906':
-      if (!state.registered) loginFailed(p[p.length - 1]);
+      // 904 with the standard text is a wrong account or password: say so plainly.
+      if (!state.registered) {
+        const why = p[p.length - 1] || '';
+        loginFailed(m.command === '904' && /^SASL authentication failed\.?$/i.test(why) ? t('badPassword') : why);
+      }
       break;
     case 'REGISTER':
       if (p[0] === 'SUCCESS') {
@@ -699,18 +730,19 @@ function onBatch(m) {
   if (!batch) return;
   if (/chathistory/.test(batch.type || '')) {
     const b = buffer(batch.target);
-    let added = 0;
+    const older = Boolean(b.loadingOlder);
+    const entries = [];
     for (const hm of batch.messages) {
       if (hm.command !== 'PRIVMSG' && hm.command !== 'NOTICE') continue;
       const result = messageEntry(hm);
-      if (!result || result.server) continue;
-      const before = b.messages.length;
-      add(b, result.entry, { history: true });
-      if (b.messages.length > before) added += 1;
+      if (result && !result.server && result.b === b) entries.push(result.entry);
     }
+    const added = mergeHistory(b, entries, older);
     if (batch.messages.length < HISTORY_PAGE || added === 0) b.historyDone = true;
     b.loadingOlder = false;
-    if (b.key === state.active) renderMessages();
+    // Older messages: show the newest of them at the bottom, where they meet what was already there.
+    const newest = [...entries].reverse().find((e) => b.messages.includes(e));
+    if (b.key === state.active) renderMessages({ show: older ? newest : null });
   } else {
     for (const inner of batch.messages) {
       delete inner.tags.batch;
