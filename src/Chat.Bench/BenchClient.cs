@@ -43,11 +43,12 @@ public sealed class BenchClient : IDisposable
         }
     }
 
-    public async Task SendAsync(ReadOnlyMemory<byte> bytes)
+    /// <summary>Sends all the bytes; a server that stops reading ends the wait at <paramref name="cancel"/>.</summary>
+    public async Task SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancel = default)
     {
         while (!bytes.IsEmpty)
         {
-            int sent = await _socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
+            int sent = await _socket.SendAsync(bytes, SocketFlags.None, cancel).ConfigureAwait(false);
             bytes = bytes[sent..];
         }
     }

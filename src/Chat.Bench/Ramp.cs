@@ -45,6 +45,27 @@ internal static class Ramp
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
+
+        // A connection refused in the burst (a full accept queue drops the SYN) gets
+        // two more tries, one at a time; only what still fails counts as failed.
+        for (int i = 0; i < count && failed > 0; i++)
+        {
+            for (int attempt = 0; clients[i] is null && attempt < 2; attempt++)
+            {
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                limit.CancelAfter(options.RegisterTimeout);
+                try
+                {
+                    // Another nick: a half-registered first try may still hold the first one.
+                    clients[i] = await BenchClient.ConnectAsync(options, i, $"{prefix}{i}r{attempt}", bufferSize, limit.Token).ConfigureAwait(false);
+                    failed--;
+                }
+                catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException or InvalidOperationException or IOException)
+                {
+                }
+            }
+        }
+
         return (clients, failed);
     }
 }

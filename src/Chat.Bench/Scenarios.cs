@@ -129,6 +129,11 @@ public static class Scenarios
         var sent = new long[senders + 1];
         var clock = Stopwatch.StartNew();
         var deadline = clock.Elapsed + duration;
+        // A server that stops reading must not hold the benchmark: sending gives up
+        // a few seconds after the deadline, and what was not sent is not counted.
+        using var sendLimit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        sendLimit.CancelAfter(duration + TimeSpan.FromSeconds(5));
+        int stalled = 0;
         var senderTasks = Enumerable.Range(1, senders).Select(s => Task.Run(async () =>
         {
             var buffer = new ArrayBufferWriterLite(64 * 1024);
@@ -165,7 +170,16 @@ public static class Scenarios
                     buffer.WriteAscii($"PRIVMSG {room} :bench {s} {Stopwatch.GetTimestamp()}\r\n");
                 }
 
-                await clients[s].SendAsync(buffer.Written).ConfigureAwait(false);
+                try
+                {
+                    await clients[s].SendAsync(buffer.Written, sendLimit.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref stalled);
+                    return;
+                }
+
                 sent[s] += allowed;
             }
         }, CancellationToken.None)).ToArray();
@@ -217,6 +231,7 @@ public static class Scenarios
             .Add("latency_p99_ms", latency.Percentile(0.99).TotalMilliseconds)
             .Add("latency_max_ms", latency.Max.TotalMilliseconds)
             .Add("server_rss_kib_at_end_of_sending", serverRss)
+            .Add("senders_stalled", stalled)
             .Add("generator_cpu_seconds", cpuUsed.TotalSeconds);
     }
 

@@ -114,7 +114,9 @@ public sealed partial class ChatServer : IAsyncDisposable
         try
         {
             listener.Bind(new IPEndPoint(Options.Host, port));
-            listener.Listen(512);
+            // A deep accept queue: a burst of new clients waits here instead of
+            // having SYNs dropped and retried a second or more later.
+            listener.Listen(4096);
         }
         catch
         {

@@ -71,7 +71,8 @@ JSON
 serving_pid() { local p=$1; for c in $(pgrep -P "$p") ; do p=$c; done; echo "$p"; }
 
 run() { # server scenario port pid
-  local b=(taskset -c 1 "${chat[@]}" bench --port "$3" --sources 4)
+  # Every run is bounded, even against a server that stops answering.
+  local b=(timeout 300 taskset -c 1 "${chat[@]}" bench --port "$3" --sources 4)
   case $2 in
     connect)     "${b[@]}" connect --clients "$CLIENTS" --connect-rate 1000 --hold 5 --server-pid "$4" ;;
     fanout1000)  "${b[@]}" fanout --members 1000 --senders 10 --in-flight 256 --seconds "$SECONDS_PER_RUN" ;;
