@@ -193,7 +193,7 @@ public class AccountTests
             await c.ReadUntilClosedAsync();
         }
 
-        using var d = await HistoryTests.WithCapsAsync(server, "Luis", "account-tag");
+        using var d = await server.WithCapsAsync("Luis", "account-tag");
         d.Send("PRIVMSG NickServ :IDENTIFY wrong-password");
         Assert.Equal("Invalid account or password.", (await d.ExpectAsync(m => m.Command == "NOTICE" && m.Source!.StartsWith("NickServ!", StringComparison.Ordinal) && m.Parameters[1].StartsWith("Invalid", StringComparison.Ordinal))).Parameters[1]);
         d.Send("PRIVMSG NickServ :IDENTIFY Luis " + Password);
@@ -217,7 +217,7 @@ public class AccountTests
     {
         await using var server = await TestServer.StartAsync();
         (await RegisteredAsync(server, "Rosa")).Dispose();
-        using var watcher = await HistoryTests.WithCapsAsync(server, "watcher", "account-notify account-tag extended-join");
+        using var watcher = await server.WithCapsAsync("watcher", "account-notify account-tag extended-join");
         using var rosa = await server.JoinAsync("Rosa");
         rosa.Send("PRIVMSG NickServ :IDENTIFY " + Password);
         var account = await watcher.ExpectAsync(m => m.Command == "ACCOUNT");

@@ -4,27 +4,6 @@ namespace Chat.Server.Tests;
 
 public class CapabilityTests
 {
-    private static async Task<TestClient> WithCapsAsync(TestServer server, string nick, string caps, string? join = "#general")
-    {
-        var c = await server.ConnectAsync();
-        c.Send("CAP LS 302");
-        c.Send($"NICK {nick}");
-        c.Send($"USER {nick} 0 * :Real {nick}");
-        await c.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] == "LS");
-        c.Send($"CAP REQ :{caps}");
-        var ack = await c.ExpectAsync(m => m.Command == "CAP");
-        Assert.Equal("ACK", ack.Parameters[1]);
-        c.Send("CAP END");
-        await c.ExpectAsync(m => m.Command == "376");
-        if (join is not null)
-        {
-            c.Send($"JOIN {join}");
-            await c.ExpectAsync(m => m.Command == "366");
-        }
-
-        return c;
-    }
-
     [Fact]
     public async Task Every_advertised_capability_can_be_enabled_and_is_listed()
     {
@@ -71,7 +50,7 @@ public class CapabilityTests
     public async Task Server_time_is_an_iso_8601_utc_timestamp_with_milliseconds()
     {
         await using var server = await TestServer.StartAsync();
-        using var timed = await WithCapsAsync(server, "timed", "server-time");
+        using var timed = await server.WithCapsAsync("timed", "server-time");
         using var sender = await server.JoinAsync("sender");
         sender.Send("PRIVMSG #general :what time is it");
         var m = await timed.ExpectAsync(m => m.Command == "PRIVMSG");
@@ -89,9 +68,9 @@ public class CapabilityTests
     public async Task Message_tags_are_relayed_only_to_clients_that_asked_and_carry_a_msgid()
     {
         await using var server = await TestServer.StartAsync();
-        using var tagged = await WithCapsAsync(server, "tagged", "message-tags");
+        using var tagged = await server.WithCapsAsync("tagged", "message-tags");
         using var plainIrc = await server.JoinAsync("untagged");
-        using var sender = await WithCapsAsync(server, "tagsender", "message-tags");
+        using var sender = await server.WithCapsAsync("tagsender", "message-tags");
         sender.Send("@+draft/reply=abc;+example.com/foo=a\\sb;server-only=x PRIVMSG #general :tagged hello");
         var got = await tagged.ExpectAsync(m => m.Command == "PRIVMSG");
         Assert.Equal("abc", got.Tags["+draft/reply"]);
@@ -114,8 +93,8 @@ public class CapabilityTests
     public async Task Echo_message_sends_the_sender_its_own_message_with_the_same_msgid()
     {
         await using var server = await TestServer.StartAsync();
-        using var echo = await WithCapsAsync(server, "echoer", "echo-message message-tags");
-        using var other = await WithCapsAsync(server, "other", "message-tags");
+        using var echo = await server.WithCapsAsync("echoer", "echo-message message-tags");
+        using var other = await server.WithCapsAsync("other", "message-tags");
         echo.Send("PRIVMSG #general :hear myself");
         var mine = await echo.ExpectAsync(m => m.Command == "PRIVMSG");
         Assert.Equal("echoer", mine.SourceNick);
@@ -130,7 +109,7 @@ public class CapabilityTests
     public async Task Labeled_response_labels_one_reply_acks_none_and_batches_many()
     {
         await using var server = await TestServer.StartAsync();
-        using var c = await WithCapsAsync(server, "labeler", "labeled-response batch echo-message");
+        using var c = await server.WithCapsAsync("labeler", "labeled-response batch echo-message");
         c.Send("@label=one PING :x");
         var pong = await c.ExpectAsync(m => m.Command == "PONG");
         Assert.Equal("one", pong.Tags["label"]);
@@ -170,7 +149,7 @@ public class CapabilityTests
     public async Task Extended_join_carries_account_and_real_name()
     {
         await using var server = await TestServer.StartAsync();
-        using var watcher = await WithCapsAsync(server, "watcher", "extended-join");
+        using var watcher = await server.WithCapsAsync("watcher", "extended-join");
         using var joiner = await server.RegisterAsync("joiner");
         joiner.Send("JOIN #general");
         var join = await watcher.ExpectAsync(m => m.Command == "JOIN");
@@ -181,8 +160,8 @@ public class CapabilityTests
     public async Task Setname_changes_the_real_name_and_tells_room_mates_that_asked()
     {
         await using var server = await TestServer.StartAsync();
-        using var a = await WithCapsAsync(server, "namer", "setname");
-        using var b = await WithCapsAsync(server, "mate", "setname");
+        using var a = await server.WithCapsAsync("namer", "setname");
+        using var b = await server.WithCapsAsync("mate", "setname");
         using var c = await server.JoinAsync("oldclient");
         a.Send("SETNAME :New Real Name");
         var self = await a.ExpectAsync(m => m.Command == "SETNAME");
@@ -204,7 +183,7 @@ public class CapabilityTests
         using var op = await server.JoinAsync("chief");
         op.Send("MODE #general +v chief");
         await op.ExpectAsync(m => m.Command == "MODE");
-        using var both = await WithCapsAsync(server, "both", "multi-prefix userhost-in-names", join: null);
+        using var both = await server.WithCapsAsync("both", "multi-prefix userhost-in-names", join: null);
         both.Send("NAMES #general");
         var names = await both.ExpectAsync(m => m.Command == "353");
         Assert.Equal("@+chief!~chief@127.0.0.1", names.Parameters[^1]);
@@ -222,8 +201,8 @@ public class CapabilityTests
     public async Task Invite_notify_tells_the_rooms_operators()
     {
         await using var server = await TestServer.StartAsync();
-        using var op = await WithCapsAsync(server, "inviter", "invite-notify", join: "#club");
-        using var coop = await WithCapsAsync(server, "coop", "invite-notify", join: "#club");
+        using var op = await server.WithCapsAsync("inviter", "invite-notify", join: "#club");
+        using var coop = await server.WithCapsAsync("coop", "invite-notify", join: "#club");
         op.Send("MODE #club +o coop");
         await coop.ExpectAsync(m => m.Command == "MODE");
         using var guest = await server.RegisterAsync("guest");
@@ -240,7 +219,7 @@ public class CapabilityTests
     public async Task Away_notify_reports_changes_and_an_away_newcomer()
     {
         await using var server = await TestServer.StartAsync();
-        using var watcher = await WithCapsAsync(server, "watcher", "away-notify");
+        using var watcher = await server.WithCapsAsync("watcher", "away-notify");
         using var mover = await server.RegisterAsync("mover");
         mover.Send("AWAY :lunch");
         await mover.ExpectAsync(m => m.Command == "306");

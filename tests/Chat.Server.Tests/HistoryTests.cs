@@ -4,28 +4,6 @@ namespace Chat.Server.Tests;
 
 public class HistoryTests
 {
-    /// <summary>Registers with the given capabilities and joins <paramref name="join"/> (up to the end of NAMES, or of a replay).</summary>
-    internal static async Task<TestClient> WithCapsAsync(TestServer server, string nick, string caps, string? join = "#general")
-    {
-        var c = await server.ConnectAsync();
-        c.Send("CAP LS 302");
-        c.Send($"NICK {nick}");
-        c.Send($"USER {nick} 0 * :Real {nick}");
-        await c.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] == "LS" && m.Parameters[2] != "*");
-        c.Send($"CAP REQ :{caps}");
-        var ack = await c.ExpectAsync(m => m.Command == "CAP");
-        Assert.Equal("ACK", ack.Parameters[1]);
-        c.Send("CAP END");
-        await c.ExpectAsync(m => m.Command == "376");
-        if (join is not null)
-        {
-            c.Send($"JOIN {join}");
-            await c.ExpectAsync(m => m.Command == "366");
-        }
-
-        return c;
-    }
-
     /// <summary>Sends messages from <paramref name="sender"/> and waits until <paramref name="reader"/> got the last one.</summary>
     internal static async Task SayAsync(TestClient sender, TestClient reader, string target, params string[] texts)
     {
@@ -98,8 +76,8 @@ public class HistoryTests
     public async Task Latest_returns_a_chathistory_batch_with_original_msgid_time_and_tags()
     {
         await using var server = await TestServer.StartAsync();
-        using var ana = await WithCapsAsync(server, "ana", "echo-message message-tags server-time");
-        using var bob = await WithCapsAsync(server, "bob", FullCaps);
+        using var ana = await server.WithCapsAsync("ana", "echo-message message-tags server-time");
+        using var bob = await server.WithCapsAsync("bob", FullCaps);
         ana.Send("@+draft/react=x PRIVMSG #general :uno");
         var echo = await ana.ExpectAsync(m => m.Command == "PRIVMSG");
         await SayAsync(ana, bob, "#general", "dos", "tres");
@@ -126,8 +104,8 @@ public class HistoryTests
     public async Task Before_after_around_between_with_msgid_and_timestamp()
     {
         await using var server = await TestServer.StartAsync();
-        using var ana = await WithCapsAsync(server, "ana", "echo-message message-tags server-time");
-        using var bob = await WithCapsAsync(server, "bob", FullCaps);
+        using var ana = await server.WithCapsAsync("ana", "echo-message message-tags server-time");
+        using var bob = await server.WithCapsAsync("bob", FullCaps);
         var ids = new List<string>();
         var times = new List<string>();
         for (int i = 1; i <= 9; i++)
@@ -161,9 +139,9 @@ public class HistoryTests
     public async Task Private_history_is_for_the_two_people_only_and_targets_lists_conversations()
     {
         await using var server = await TestServer.StartAsync();
-        using var ana = await WithCapsAsync(server, "ana", FullCaps);
-        using var bob = await WithCapsAsync(server, "bob", FullCaps);
-        using var eve = await WithCapsAsync(server, "eve", FullCaps);
+        using var ana = await server.WithCapsAsync("ana", FullCaps);
+        using var bob = await server.WithCapsAsync("bob", FullCaps);
+        using var eve = await server.WithCapsAsync("eve", FullCaps);
         string from = Outgoing.FormatTime(DateTimeOffset.UtcNow.AddMinutes(-1));
         await SayAsync(ana, bob, "bob", "hola bob");
         await SayAsync(bob, ana, "ana", "hola ana");
@@ -196,8 +174,8 @@ public class HistoryTests
     public async Task Only_members_read_a_room_and_bad_requests_get_fail_replies()
     {
         await using var server = await TestServer.StartAsync();
-        using var ana = await WithCapsAsync(server, "ana", FullCaps, join: "#secret");
-        using var bob = await WithCapsAsync(server, "bob", FullCaps);
+        using var ana = await server.WithCapsAsync("ana", FullCaps, join: "#secret");
+        using var bob = await server.WithCapsAsync("bob", FullCaps);
         await SyncAsync(ana, "PRIVMSG #secret :x");
 
         async Task<string[]> Fail(string command)
@@ -223,7 +201,7 @@ public class HistoryTests
     public async Task A_labeled_chathistory_nests_its_batch_in_the_labeled_response()
     {
         await using var server = await TestServer.StartAsync();
-        using var ana = await WithCapsAsync(server, "ana", FullCaps + " labeled-response");
+        using var ana = await server.WithCapsAsync("ana", FullCaps + " labeled-response");
         using var bob = await server.JoinAsync("bob");
         await SayAsync(bob, ana, "#general", "one", "two");
         ana.Send("@label=h1 CHATHISTORY LATEST #general * 5");
@@ -260,7 +238,7 @@ public class HistoryTests
         Assert.Equal("*** End of history", (await bare.ExpectAsync(_ => true)).Parameters[1]);
 
         // batch + server-time: a chathistory batch with times.
-        using var tagged = await HistoryTests.WithCapsAsync(server, "tagged", "batch server-time", join: null);
+        using var tagged = await server.WithCapsAsync("tagged", "batch server-time", join: null);
         tagged.Send("JOIN #general");
         var (start, lines) = await ReadBatchAsync(tagged);
         Assert.Equal("chathistory", start.Parameters[1]);
@@ -268,7 +246,7 @@ public class HistoryTests
         Assert.All(lines, m => Assert.True(m.Tags.ContainsKey("time")));
 
         // chathistory clients ask for themselves: no replay.
-        using var modern = await WithCapsAsync(server, "modern", FullCaps, join: null);
+        using var modern = await server.WithCapsAsync("modern", FullCaps, join: null);
         modern.Send("JOIN #general");
         await modern.ExpectAsync(m => m.Command == "366");
         await SayAsync(ana, modern, "#general", "live");

@@ -4,6 +4,16 @@ using System.Text;
 
 namespace Chat.Server.Tests;
 
+/// <summary>
+/// Memory and handle counts are read for the whole process, so these tests run
+/// alone: no other test may open sockets or allocate meanwhile.
+/// </summary>
+[CollectionDefinition(nameof(SoakTests), DisableParallelization = true)]
+public sealed class SoakCollection
+{
+}
+
+[Collection(nameof(SoakTests))]
 public class SoakTests
 {
     private static int OpenHandles() => Directory.GetFiles("/proc/self/fd").Length;

@@ -68,5 +68,27 @@ public sealed class TestServer : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Registers with the given capabilities and joins <paramref name="join"/> (up to the end of NAMES, or of a replay).</summary>
+    public async Task<TestClient> WithCapsAsync(string nick, string caps, string? join = "#general")
+    {
+        var c = await ConnectAsync();
+        c.Send("CAP LS 302");
+        c.Send($"NICK {nick}");
+        c.Send($"USER {nick} 0 * :Real {nick}");
+        await c.ExpectAsync(m => m.Command == "CAP" && m.Parameters[1] == "LS" && m.Parameters[2] != "*");
+        c.Send($"CAP REQ :{caps}");
+        var ack = await c.ExpectAsync(m => m.Command == "CAP");
+        Assert.Equal("ACK", ack.Parameters[1]);
+        c.Send("CAP END");
+        await c.ExpectAsync(m => m.Command == "376");
+        if (join is not null)
+        {
+            c.Send($"JOIN {join}");
+            await c.ExpectAsync(m => m.Command == "366");
+        }
+
+        return c;
+    }
+
     public async ValueTask DisposeAsync() => await Server.StopAsync();
 }
