@@ -51,9 +51,6 @@ public sealed class Outgoing
     /// <summary>What a plain-mode user sees, with CR LF; null when they see nothing.</summary>
     public byte[]? PlainBytes => _plainText is null ? null : _plain ??= PlainLine(_plainText);
 
-    /// <summary>The IRC form without any capability, with CR LF.</summary>
-    public byte[] IrcBytes => BytesFor(Cap.None);
-
     public static byte[] PlainLine(string text) => Encoding.UTF8.GetBytes(text + "\r\n");
 
     public static string FormatTime(DateTimeOffset time) =>

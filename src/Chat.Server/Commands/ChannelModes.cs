@@ -80,7 +80,7 @@ public sealed class ChannelModes
             var channel = state.FindChannel(target);
             if (channel is null)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(target), "No such channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, target, "No such channel");
                 return;
             }
 
@@ -137,7 +137,7 @@ public sealed class ChannelModes
             {
                 if (unknown.Add(c))
                 {
-                    client.SendNumeric(Numerics.ERR_UNKNOWNMODE, IrcText.Echo(c.ToString()), "is unknown mode char to me");
+                    client.SendNumeric(Numerics.ERR_UNKNOWNMODE, c.ToString(), "is unknown mode char to me");
                 }
 
                 continue;
@@ -256,7 +256,7 @@ public sealed class ChannelModes
         string? mask = Masks.Normalize(arg);
         if (mask is null)
         {
-            client.SendNumeric(Numerics.ERR_INVALIDMODEPARAM, channel.Name, "b", IrcText.Echo(arg), "Invalid ban mask");
+            client.SendNumeric(Numerics.ERR_INVALIDMODEPARAM, channel.Name, "b", arg, "Invalid ban mask");
             return;
         }
 
@@ -325,7 +325,7 @@ public sealed class ChannelModes
 
         if (!int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out int limit) || limit <= 0)
         {
-            client.SendNumeric(Numerics.ERR_INVALIDMODEPARAM, channel.Name, "l", IrcText.Echo(arg!), "Invalid limit: a positive whole number");
+            client.SendNumeric(Numerics.ERR_INVALIDMODEPARAM, channel.Name, "l", arg!, "Invalid limit: a positive whole number");
             return;
         }
 
@@ -341,7 +341,7 @@ public sealed class ChannelModes
         var who = _server.State.FindNick(nick);
         if (who is null || !who.IsRegistered)
         {
-            client.SendNumeric(Numerics.ERR_NOSUCHNICK, IrcText.Echo(nick), "No such nick/channel");
+            client.SendNumeric(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
             return;
         }
 
@@ -397,7 +397,7 @@ public sealed class ChannelModes
         var who = _server.State.FindNick(target);
         if (who is null)
         {
-            client.SendNumeric(Numerics.ERR_NOSUCHNICK, IrcText.Echo(target), "No such nick/channel");
+            client.SendNumeric(Numerics.ERR_NOSUCHNICK, target, "No such nick/channel");
             return;
         }
 

@@ -68,7 +68,7 @@ public sealed class Messaging
         {
             if (replies)
             {
-                client.SendNumeric(Numerics.ERR_TOOMANYTARGETS, IrcText.Echo(message.Parameters[0]), $"Too many targets, at most {MaxTargets}");
+                client.SendNumeric(Numerics.ERR_TOOMANYTARGETS, message.Parameters[0], $"Too many targets, at most {MaxTargets}");
             }
 
             return;
@@ -83,7 +83,7 @@ public sealed class Messaging
             }
             else if (!SendToNick(client, command, target, text, tags) && replies)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHNICK, IrcText.Echo(target), "No such nick/channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHNICK, target, "No such nick/channel");
             }
         }
     }
@@ -102,7 +102,7 @@ public sealed class Messaging
         {
             if (replies)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(target), "No such channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, target, "No such channel");
             }
 
             return;

@@ -56,7 +56,7 @@ public sealed class Moderation
             var channel = state.FindChannel(room);
             if (channel is null)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(room), "No such channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, room, "No such channel");
                 return;
             }
 
@@ -75,7 +75,7 @@ public sealed class Moderation
             var target = state.FindNick(nick);
             if (target is null || !target.IsRegistered)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHNICK, IrcText.Echo(nick), "No such nick/channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
                 return;
             }
 
@@ -125,14 +125,14 @@ public sealed class Moderation
             var target = state.FindNick(nick);
             if (target is null || !target.IsRegistered)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHNICK, IrcText.Echo(nick), "No such nick/channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
                 return;
             }
 
             var channel = state.FindChannel(room);
             if (channel is null)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(room), "No such channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, room, "No such channel");
                 return;
             }
 

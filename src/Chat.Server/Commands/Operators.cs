@@ -100,14 +100,14 @@ public sealed class Operators
         var target = _server.State.FindNick(message.Parameters[0]);
         if (target is null || !target.IsRegistered)
         {
-            client.SendNumeric(Numerics.ERR_NOSUCHNICK, IrcText.Echo(message.Parameters[0]), "No such nick/channel");
+            client.SendNumeric(Numerics.ERR_NOSUCHNICK, message.Parameters[0], "No such nick/channel");
             return;
         }
 
         string host = message.Parameters[1];
         if (!IsValidHost(host))
         {
-            client.SendStandardReply("FAIL", IrcCommands.Chghost, "INVALID_HOST", IrcText.Echo(host), "Hosts are 1 to 63 letters, digits, '.', '-' or ':' and do not start with ':'");
+            client.SendStandardReply("FAIL", IrcCommands.Chghost, "INVALID_HOST", host, "Hosts are 1 to 63 letters, digits, '.', '-' or ':' and do not start with ':'");
             return;
         }
 

@@ -41,7 +41,7 @@ public sealed class Rooms
     {
         if (!IrcValidation.IsValidChannel(name))
         {
-            client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(name), "No such channel");
+            client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, name, "No such channel");
             return;
         }
 
@@ -152,7 +152,7 @@ public sealed class Rooms
             var channel = state.FindChannel(name);
             if (channel is null)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(name), "No such channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, name, "No such channel");
                 return;
             }
 
@@ -258,7 +258,7 @@ public sealed class Rooms
                 var channel = _server.State.FindChannel(name);
                 if (channel is null || !CanSee(client, channel))
                 {
-                    client.SendNumeric(Numerics.RPL_ENDOFNAMES, IrcText.Echo(name), "End of /NAMES list");
+                    client.SendNumeric(Numerics.RPL_ENDOFNAMES, name, "End of /NAMES list");
                 }
                 else
                 {
@@ -321,7 +321,7 @@ public sealed class Rooms
             var channel = state.FindChannel(message.Parameters[0]);
             if (channel is null)
             {
-                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, IrcText.Echo(message.Parameters[0]), "No such channel");
+                client.SendNumeric(Numerics.ERR_NOSUCHCHANNEL, message.Parameters[0], "No such channel");
                 return;
             }
 
