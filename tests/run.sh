@@ -29,6 +29,13 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + ${total:-0} - ${executed:-0}))
 done
 
+# Name the failed tests again here, so they are seen beside the summary.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" \
+    | sed -n 's/.*testName="\([^"]*\)".*/FAILED: \1/p'
+done
+
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The build or the test host failed without a failed test to show for it.
   failed=1

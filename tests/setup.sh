@@ -8,8 +8,10 @@ set -euo pipefail
 # `chat serve`. Browser tests (tests/Chat.Web.Tests) drive Debian's chromium
 # headless through Playwright (Playwright's own browser download is never used);
 # tmux gives the terminal test (tests/Chat.Tests/TerminalTests.cs) a real
-# pseudo-terminal to run `chat join` in.
-need_packages=(ngircd python3-irc chromium tmux)
+# pseudo-terminal to run `chat join` in. PostgreSQL's server binaries let the
+# store and cluster tests start a throwaway cluster of their own (as the
+# `postgres` user when run as root; see tests/Shared/PostgresCluster.cs).
+need_packages=(ngircd python3-irc chromium tmux postgresql)
 
 if [ "${#need_packages[@]}" -gt 0 ]; then
   missing=()

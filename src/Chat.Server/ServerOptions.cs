@@ -72,6 +72,13 @@ public sealed record ServerOptions
     /// <summary>Accounts, login and nick protection (see Accounts/AccountOptions).</summary>
     public Accounts.AccountOptions Accounts { get; init; } = new();
 
+    /// <summary>
+    /// Several nodes on one PostgreSQL (see Cluster/ClusterOptions). When its
+    /// Database is set, history and accounts live there instead of SQLite, and
+    /// this server shares presence and live events with the other nodes.
+    /// </summary>
+    public Cluster.ClusterOptions Cluster { get; init; } = new();
+
     /// <summary>How long shutdown waits for clients to receive the goodbye.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -25,11 +25,13 @@ public class RobustnessTests
         // The talker waits for the listener after each batch, as a person would
         // keep up with a room; "stuck" never does.
         string filler = new('x', 400);
-        var watch = Stopwatch.StartNew();
+        var watch = new Stopwatch();
+        var slowest = TimeSpan.Zero;
         const int batches = 1000;
         const int perBatch = 20;
         for (int b = 0; b < batches; b++)
         {
+            watch.Restart();
             for (int i = 0; i < perBatch; i++)
             {
                 talker.Send($"PRIVMSG #general :{b}.{i} {filler}");
@@ -48,14 +50,16 @@ public class RobustnessTests
 
                 Assert.StartsWith($"{b}.{i} ", m.Parameters[1]);
             }
-        }
 
-        watch.Stop();
+            slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, watch.Elapsed.Ticks));
+        }
 
         // 20000 lines of 400 bytes is 8 MB: far past what the stuck client's
         // socket buffers and its 32 KB queue hold.
         Assert.Contains(listener.Seen, l => l == ":stuck!~stuck@127.0.0.1 QUIT :SendQ exceeded");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"the room was slowed down: {watch.Elapsed}");
+        // A room held up by the stuck reader would stall on some batch until the
+        // cut-off; the total time says more about the machine than the server.
+        Assert.True(slowest < TimeSpan.FromSeconds(5), $"a batch of {perBatch} lines took {slowest}: the room was held up");
         Assert.Null(server.Server.State.FindNick("stuck"));
     }
 
