@@ -219,6 +219,14 @@ public class ChannelModeTests
         Assert.Equal(["471"], full.Commands());
         Assert.Equal(["lim3", "#lim"], full[0].Parameters.Take(2));
 
+        // An invitation gets one person past the limit; the next is still kept out.
+        using var fourth = await server.RegisterAsync("lim4");
+        op.Send("INVITE lim4 #lim");
+        await fourth.ExpectAsync(m => m.Command == "INVITE");
+        await fourth.JoinRoomAsync("#lim");
+        var stillFull = await third.RoundTripAsync("JOIN #lim");
+        Assert.Equal(["471"], stillFull.Commands());
+
         var lifted = await op.SetModeAsync("#lim", "-l");
         Assert.Equal(["#lim", "-l"], lifted.Parameters);
         await third.JoinRoomAsync("#lim");

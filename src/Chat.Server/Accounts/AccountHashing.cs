@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Chat.Server.Accounts;
 
@@ -11,9 +10,9 @@ namespace Chat.Server.Accounts;
 /// <remarks>Passwords are taken as their UTF-8 bytes; SASLprep is not applied.</remarks>
 public static class AccountHashing
 {
-    public const int MinIterations = 600_000;
-    public const int SaltBytes = 16;
-    public const int HashBytes = 32;
+    public const int MinIterations = Security.PasswordHasher.MinimumIterations;
+    public const int SaltBytes = Security.PasswordHasher.SaltBytes;
+    public const int HashBytes = Security.PasswordHasher.HashBytes;
 
     public static AccountRecord Create(string name, string? email, string password, int iterations)
     {
@@ -24,7 +23,7 @@ public static class AccountHashing
     }
 
     public static byte[] Derive(string password, byte[] salt, int iterations) =>
-        Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, HashBytes);
+        Security.PasswordHasher.Derive(password, salt, iterations);
 
     /// <summary>Whether <paramref name="password"/> matches, compared in constant time.</summary>
     public static bool Verify(PasswordVerifier verifier, string password) =>

@@ -136,7 +136,9 @@ public sealed class Rooms
             return (Numerics.ERR_BADCHANNELKEY, "Cannot join channel (+k)");
         }
 
-        if (channel.Limit is { } limit && channel.Count >= limit)
+        // An invitation lets its holder past a full room, as the operator who
+        // invited them meant (irctest's testLimitWithInvite, Ergo, InspIRCd).
+        if (channel.Limit is { } limit && channel.Count >= limit && !_server.State.IsInvited(client, channel))
         {
             return (Numerics.ERR_CHANNELISFULL, "Cannot join channel (+l)");
         }

@@ -8,7 +8,8 @@ namespace Chat.Server.Security;
 /// Password hashes as self-describing strings:
 /// <c>pbkdf2-sha256$&lt;iterations&gt;$&lt;salt, base64&gt;$&lt;hash, base64&gt;</c>.
 /// PBKDF2-HMAC-SHA256 with a 16-byte random salt and a 32-byte hash; checked in
-/// constant time. Used for operator passwords, and meant for accounts too. A
+/// constant time. Used for operator passwords; accounts (Accounts/AccountHashing) keep the
+/// same derivation in columns instead of a string. A
 /// password never leaves this class except as its hash.
 /// </summary>
 public static class PasswordHasher
@@ -102,6 +103,7 @@ public static class PasswordHasher
         return true;
     }
 
-    private static byte[] Derive(string password, byte[] salt, int iterations, int length) =>
+    /// <summary>PBKDF2-HMAC-SHA256 of the password's UTF-8 bytes: the one derivation that operator and account passwords share.</summary>
+    public static byte[] Derive(string password, byte[] salt, int iterations, int length = HashBytes) =>
         Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, length);
 }
