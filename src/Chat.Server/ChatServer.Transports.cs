@@ -21,10 +21,38 @@ public sealed partial class ChatServer
     /// treats it like any TCP client. Completes when the session has ended and the
     /// stream is disposed. <paramref name="webSocket"/> connections never start plain mode.
     /// </summary>
-    public Task AcceptAsync(Stream stream, EndPoint? remoteEndPoint, bool secure, bool webSocket)
+    public async Task AcceptAsync(Stream stream, EndPoint? remoteEndPoint, bool secure, bool webSocket)
     {
-        var connection = new LineConnection(stream, remoteEndPoint, Options.Connection);
-        return RunSessionAsync(connection, secure, webSocket);
+        // The same per-IP limits as plain TCP; a refused WebSocket is closed
+        // after the reason, which a web client shows.
+        var address = (remoteEndPoint as IPEndPoint)?.Address;
+        if (address is not null && Throttle.TryAdmit(address, Environment.TickCount64) is { } refusal)
+        {
+            Log.Throttled(address.ToString(), refusal);
+            try
+            {
+                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes($"ERROR :{refusal}\r\n"), limit.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+            {
+            }
+
+            return;
+        }
+
+        try
+        {
+            var connection = new LineConnection(stream, remoteEndPoint, Options.Connection);
+            await RunSessionAsync(connection, secure, webSocket).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (address is not null)
+            {
+                Throttle.Release(address, Environment.TickCount64);
+            }
+        }
     }
 
     private void StartTlsListener()
@@ -57,6 +85,31 @@ public sealed partial class ChatServer
         await Task.Yield();
         socket.NoDelay = true;
         var remote = socket.RemoteEndPoint;
+
+        // Per-IP limits apply before the handshake costs anything.
+        var address = (remote as IPEndPoint)?.Address;
+        if (address is not null && Throttle.TryAdmit(address, Environment.TickCount64) is { } refusal)
+        {
+            Log.Throttled(address.ToString(), refusal);
+            socket.Dispose();
+            return;
+        }
+
+        try
+        {
+            await RunTlsHandshakeAndSessionAsync(socket, remote).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (address is not null)
+            {
+                Throttle.Release(address, Environment.TickCount64);
+            }
+        }
+    }
+
+    private async Task RunTlsHandshakeAndSessionAsync(Socket socket, EndPoint? remote)
+    {
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         using (var limit = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
         {

@@ -50,6 +50,31 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public async Task Per_address_limits_count_TLS_and_WebSocket_connections_too()
+    {
+        await using var server = await WebTestServer.StartAsync(certificate: Certificate(), configure: o => o with
+        {
+            Throttle = new Chat.Server.Limits.ThrottleOptions { ExemptLoopback = false, MaxConcurrentPerIp = 2, MaxNewPerWindow = 100 },
+        });
+        int tlsPort = server.Chat.TlsEndPoint!.Port;
+        await using var tls = await LineClient.TlsAsync(tlsPort);
+        await tls.RegisterAsync("Uno");
+        await using var web = await LineClient.WebSocketAsync(server.WebSocketUrl, null, IrcWebSocket.TextSubprotocol);
+        await web.RegisterAsync("Dos");
+
+        // A third connection from the same address is refused, whatever its transport.
+        await using var third = await LineClient.WebSocketAsync(server.WebSocketUrl, null, IrcWebSocket.TextSubprotocol);
+        Assert.StartsWith("ERROR :Too many connections from your address", await third.ReadLineAsync());
+        Assert.Null(await third.ReadLineAsync());
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var fourth = await LineClient.TlsAsync(tlsPort);
+            await fourth.RegisterAsync("Cuatro");
+        });
+        Assert.Equal(2, server.Chat.State.ClientCount);
+    }
+
+    [Fact]
     public async Task RequireTlsForLogin_allows_logging_in_only_over_TLS()
     {
         await using var server = await WebTestServer.StartAsync(certificate: Certificate(), configure: o => o with { RequireTlsForLogin = true });
