@@ -16,7 +16,11 @@ public sealed partial class ChatProcess : IDisposable
 
     public int Port { get; }
 
-    public static async Task<ChatProcess> StartAsync(string dataDir, params string[] extra)
+    public static Task<ChatProcess> StartAsync(string dataDir, params string[] extra) =>
+        StartAsync(dataDir, new Dictionary<string, string>(), extra);
+
+    /// <param name="environment">Variables set for the server (CHAT_... configuration keys).</param>
+    public static async Task<ChatProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "chat.dll");
         var info = new ProcessStartInfo("dotnet")
@@ -25,6 +29,11 @@ public sealed partial class ChatProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var arg in new[] { dll, "serve", "--port", "0", "--data-dir", dataDir, "--log-file", Path.Combine(dataDir, "chat.log"), "--lang", "en" }.Concat(extra))
         {
             info.ArgumentList.Add(arg);
@@ -39,14 +48,21 @@ public sealed partial class ChatProcess : IDisposable
                 listening.TrySetResult(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
             }
         };
-        process.ErrorDataReceived += (_, _) => { };
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                errors.Enqueue(line);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var done = await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(30)));
         if (done != listening.Task)
         {
             process.Kill(true);
-            throw new TimeoutException("chat serve did not start listening");
+            throw new TimeoutException("chat serve did not start listening: " + string.Join('\n', errors));
         }
 
         return new ChatProcess(process, await listening.Task);

@@ -1,10 +1,11 @@
 using Chat.Core.Protocol;
+using Chat.Tests.Shared;
 
 namespace Chat.Server.Tests;
 
 public class CrashSafetyTests
 {
-    private static async Task<TestClient> ConnectAsync(int port, string nick, string caps, bool join = true)
+    internal static async Task<TestClient> ConnectAsync(int port, string nick, string caps, bool join = true)
     {
         var c = await TestClient.ConnectAsync(port);
         c.Send("CAP LS 302");
@@ -22,7 +23,7 @@ public class CrashSafetyTests
         return c;
     }
 
-    private static async Task<List<IrcMessage>> HistoryAsync(TestClient c, string target)
+    internal static async Task<List<IrcMessage>> HistoryAsync(TestClient c, string target)
     {
         c.Send($"CHATHISTORY LATEST {target} * 500");
         var start = await c.ExpectAsync(m => m.Command == "BATCH");
@@ -41,14 +42,24 @@ public class CrashSafetyTests
     }
 
     [Fact]
-    public async Task Messages_delivered_before_a_kill_9_are_there_after_a_restart()
+    public Task Messages_delivered_before_a_kill_9_are_there_after_a_restart() => DeliveredSurvivesKillAsync();
+
+    [Fact]
+    public async Task On_PostgreSQL_messages_delivered_before_a_kill_9_are_there_after_a_restart()
+    {
+        await using var cluster = await PostgresCluster.StartAsync();
+        string database = await cluster.CreateDatabaseAsync("chat");
+        await DeliveredSurvivesKillAsync("--database", database);
+    }
+
+    private static async Task DeliveredSurvivesKillAsync(params string[] store)
     {
         string dir = Path.Combine(Path.GetTempPath(), "chat-crash-" + Guid.NewGuid().ToString("N"));
         try
         {
             var delivered = new List<string>();
             // 300 lines from one sender: flood control would spread them over minutes.
-            using (var server = await ChatProcess.StartAsync(dir, "--no-flood-control"))
+            using (var server = await ChatProcess.StartAsync(dir, ["--no-flood-control", .. store]))
             {
                 using var ana = await ConnectAsync(server.Port, "ana", "message-tags");
                 using var bob = await ConnectAsync(server.Port, "bob", "message-tags");
@@ -70,7 +81,7 @@ public class CrashSafetyTests
                 server.KillHard();
             }
 
-            using var again = await ChatProcess.StartAsync(dir);
+            using var again = await ChatProcess.StartAsync(dir, store);
             using var reader = await ConnectAsync(again.Port, "bob", "draft/chathistory batch message-tags server-time");
             var history = await HistoryAsync(reader, "#general");
             Assert.Equal(delivered, history.Select(m => m.Tags["msgid"]));
