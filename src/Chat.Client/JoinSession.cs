@@ -41,6 +41,9 @@ public sealed class JoinSession
 
     /// <summary>Rooms rejoined after a reconnect whose missed messages are still to be fetched or shown.</summary>
     private readonly HashSet<string> _catchUp = new(IrcCaseMapping.Comparer);
+
+    /// <summary>Rooms whose missed messages were fetched after a reconnect: those messages are new to the user, so they count as unread.</summary>
+    private readonly HashSet<string> _caughtUp = new(IrcCaseMapping.Comparer);
     private DateTimeOffset? _lastAny;
     private DateTimeOffset _lostAt;
     private volatile IrcChatClient? _client;
@@ -269,6 +272,9 @@ public sealed class JoinSession
                 case MessageReceived { IsPrivate: false, IsHistory: false } m:
                     _rooms.CountUnread(m.Target);
                     break;
+                case MessageReceived { IsPrivate: false, IsHistory: true } m when CaughtUp(m.Target):
+                    _rooms.CountUnread(m.Target);
+                    break;
                 case UserJoined { IsSelf: true } joined:
                     FetchHistory(client, joined.Channel);
                     break;
@@ -300,6 +306,11 @@ public sealed class JoinSession
 
         if (catchingUp)
         {
+            lock (_catchUp)
+            {
+                _caughtUp.Add(room);
+            }
+
             DateTimeOffset since;
             lock (_lastSeen)
             {
@@ -311,6 +322,14 @@ public sealed class JoinSession
         else if (_options.HistoryOnJoin > 0)
         {
             client.FetchLatestHistory(room, _options.HistoryOnJoin);
+        }
+    }
+
+    private bool CaughtUp(string room)
+    {
+        lock (_catchUp)
+        {
+            return _caughtUp.Contains(room);
         }
     }
 

@@ -167,7 +167,51 @@ public class ReconnectTests
         await view.ExpectAsync("Eva: live again");
 
         Assert.Single(view.All, l => l == "Eva: before");
+
+
         Assert.DoesNotContain(second.Received, l => l.StartsWith("NOTICE Eva", StringComparison.Ordinal)); // no CTCP answers to history
+        view.EndInput();
+        await second.ExpectAsync("QUIT");
+        second.Dispose();
+        Assert.Equal(JoinSession.ExitOk, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Messages_missed_in_another_room_count_as_unread_after_a_reconnect()
+    {
+        using var server = new FakeIrcServer();
+        var view = new ScriptedView();
+        var run = new JoinSession(Options(server.Port), view).RunAsync();
+        const string caps = "server-time batch message-tags draft/chathistory";
+        using (var first = await server.AcceptAsync())
+        {
+            await first.RegisterAsync(caps, caps, "Juan");
+            await first.ExpectAsync("JOIN #general");
+            await first.SendAsync(":Juan!juan@host JOIN #general");
+            await first.ExpectAsync("CHATHISTORY LATEST #general * 20");
+            await first.SendAsync("@time=2025-01-01T10:00:00.000Z;msgid=g1 :Eva!eva@host PRIVMSG #general :seen");
+            await view.ExpectAsync("Eva: seen");
+            view.Type("/join #dev");
+            await first.ExpectAsync("JOIN #dev");
+            await first.SendAsync(":Juan!juan@host JOIN #dev");
+            await view.ExpectAsync("*** Now talking in #dev");
+        }
+
+        await view.ExpectAsync(l => l.StartsWith("*** Connection to the server lost", StringComparison.Ordinal));
+        using var second = await server.AcceptAsync();
+        await second.RegisterAsync(caps, caps, "Juan");
+        await second.ExpectAsync("JOIN #general");
+        await second.SendAsync(":Juan!juan@host JOIN #general");
+        Assert.Equal("CHATHISTORY AFTER #general timestamp=2025-01-01T10:00:00.000Z 100", await second.ExpectAsync("CHATHISTORY AFTER #general"));
+        await second.SendAsync(":fake BATCH +h chathistory #general");
+        await second.SendAsync("@batch=h;time=2025-01-01T10:01:00.000Z;msgid=g2 :Eva!eva@host PRIVMSG #general :missed 1");
+        await second.SendAsync("@batch=h;time=2025-01-01T10:02:00.000Z;msgid=g3 :Eva!eva@host PRIVMSG #general :missed 2");
+        await second.SendAsync(":fake BATCH -h");
+        await view.ExpectAsync(l => l.EndsWith("Eva: missed 2", StringComparison.Ordinal));
+
+        // #dev is still the current room; the two missed in #general wait there as unread.
+        Assert.Equal("#dev", view.Status!.Current);
+        Assert.Equal(2, view.Status.Rooms.Single(r => r.Name == "#general").Unread);
         view.EndInput();
         await second.ExpectAsync("QUIT");
         second.Dispose();

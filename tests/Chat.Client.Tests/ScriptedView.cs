@@ -89,6 +89,11 @@ public sealed class ScriptedView : IChatView
 
     public Task<string> ExpectAsync(string exact) => ExpectAsync(l => l == exact);
 
+    /// <summary>The last status the session set (a terminal would show it).</summary>
+    public ChatStatus? Status { get; private set; }
+
+    public void SetStatus(ChatStatus status) => Status = status;
+
     public void Dispose()
     {
     }
