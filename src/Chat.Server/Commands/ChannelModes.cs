@@ -244,6 +244,7 @@ public sealed class ChannelModes
             }
         }
 
+        _server.Cluster?.ModeChanged(client, channel, [letters.ToString(), .. args]);
         var line = _server.Events.Mode(client, channel, [letters.ToString(), .. args]);
         foreach (var member in channel.Members)
         {

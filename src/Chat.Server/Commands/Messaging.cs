@@ -131,6 +131,12 @@ public sealed class Messaging
         var line = _server.Events.Message(client, command, channel.Name, text, tags, privately: false);
         _server.History.Record(client, line, command, channel.Name, History.HistoryService.RoomKey(channel.Name), text, () =>
         {
+            // Cluster hook: every node, this one too, delivers it when the database hands it back, so all see one order.
+            if (_server.Cluster?.RoomMessage(client, channel, line, command, text) == true)
+            {
+                return;
+            }
+
             foreach (var recipient in channel.Members)
             {
                 if (recipient != client)
@@ -201,6 +207,12 @@ public sealed class Messaging
         var line = _server.Events.Message(client, command, recipient.Nick!, text, tags, privately: true);
         _server.History.Record(client, line, command, recipient.Nick!, History.HistoryService.DirectKey(client.Nick!, recipient.Nick!), text, () =>
         {
+            if (recipient.IsRemote)
+            {
+                // Cluster hook: the recipient's node delivers it.
+                _server.Cluster?.DirectMessage(client, recipient, line, command, text);
+            }
+
             recipient.Deliver(line);
             if (client.Has(Cap.EchoMessage) && recipient != client)
             {

@@ -85,6 +85,7 @@ public sealed class Moderation
                 return;
             }
 
+            _server.Cluster?.Kicked(client, channel, target, reason);
             var kick = _server.Events.Kick(client, channel, target, reason);
             foreach (var member in channel.Members)
             {
@@ -157,6 +158,11 @@ public sealed class Moderation
             state.AddInvite(target, channel);
             client.SendNumeric(Numerics.RPL_INVITING, target.Nick!, channel.Name);
             target.Deliver(_server.Events.Invite(client, target, channel));
+            if (target.IsRemote)
+            {
+                // Cluster hook: the invitee's node remembers the invitation and tells it.
+                _server.Cluster?.Invited(client, target, channel);
+            }
 
             // invite-notify: the room's other operators who asked are told too.
             var notice = _server.Events.CapOnly(client, Cap.InviteNotify, IrcCommands.Invite, target.Nick!, channel.Name);

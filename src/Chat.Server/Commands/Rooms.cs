@@ -76,6 +76,7 @@ public sealed class Rooms
             channel.Add(client, created ? MemberStatus.Operator : MemberStatus.None);
             client.Channels.Add(channel);
             state.RemoveInvite(client, channel);
+            _server.Cluster?.Joined(client, channel, created ? MemberStatus.Operator : MemberStatus.None);
             var join = _server.Events.Join(client, channel);
             foreach (var member in channel.Members)
             {
@@ -168,6 +169,8 @@ public sealed class Rooms
                 member.Deliver(part);
             }
 
+            _server.Cluster?.Parted(client, channel, reason);
+
             channel.Remove(client);
             client.Channels.Remove(channel);
             state.DropIfEmpty(channel);
@@ -188,6 +191,7 @@ public sealed class Rooms
                 return;
             }
 
+            _server.Cluster?.NickChanged(client);
             var change = _server.Events.NickChange(client, oldPrefix, oldNick, nick);
             var told = new HashSet<Client> { client };
             client.Deliver(change);
@@ -364,6 +368,7 @@ public sealed class Rooms
             channel.Topic = topic.Length == 0 ? null : topic;
             channel.TopicSetBy = client.Prefix;
             channel.TopicSetAt = DateTimeOffset.UtcNow;
+            _server.Cluster?.TopicChanged(client, channel);
             var line = _server.Events.Topic(client, channel, topic);
             foreach (var member in channel.Members)
             {

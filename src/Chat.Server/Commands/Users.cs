@@ -329,6 +329,8 @@ public sealed class Users
                 mate.Deliver(line);
             }
         }
+
+        _server.Cluster?.AwayChanged(client);
     }
 
     private string ServerDescription => $"{_server.Options.Network} chat server";
