@@ -30,7 +30,12 @@ public sealed partial class ClusterNode
                         break;
                     case Reload reload:
                         await ReloadAsync(reload.Node).ConfigureAwait(false);
-                        Synchronised?.Invoke();
+                        if (reload.Node is null)
+                        {
+                            Interlocked.Increment(ref _syncCount);
+                            Synchronised?.Invoke();
+                        }
+
                         break;
                 }
             }

@@ -255,6 +255,7 @@ public sealed partial class ClusterNode
             }
 
             _pending[e.Seq] = new PendingMessage(sender, channel, line, text);
+            Interlocked.Increment(ref _unwritten);
             _outbox.Writer.TryWrite(new Outbound(e, null));
             return true;
         }

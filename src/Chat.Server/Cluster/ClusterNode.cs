@@ -50,6 +50,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private Task? _linkLoop;
     private Task? _consumeLoop;
     private long _seq;
+
+    /// <summary>Events queued and not yet committed (for a clean stop to wait on).</summary>
+    private int _unwritten;
     private bool _online;
     private int _killed;
 
@@ -83,8 +86,13 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes each time the node has (re)joined the cluster and loaded the others' presence; for tests and logs.</summary>
+    /// <summary>Raised each time the node has (re)joined the cluster and loaded the others' presence.</summary>
     internal event Action? Synchronised;
+
+    /// <summary>How many times the node has (re)joined and loaded the others' presence.</summary>
+    internal int SyncCount => Volatile.Read(ref _syncCount);
+
+    private int _syncCount;
 
     /// <summary>Starts connecting in the background; the server serves local users meanwhile.</summary>
     internal void Start()
@@ -289,6 +297,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
             while (_outbox.Reader.TryRead(out _))
             {
             }
+
+            Volatile.Write(ref _unwritten, 0);
         }
 
         if (Volatile.Read(ref _killed) == 0)
@@ -393,6 +403,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
                     }
                 }
             }
+
+            Interlocked.Add(ref _unwritten, -batch.Count);
         }
     }
 
@@ -414,13 +426,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>Waits (bounded by <paramref name="cancel"/>) until the writer has taken everything queued.</summary>
     private async Task DrainOutboxAsync(CancellationToken cancel)
     {
-        while (_outbox.Reader.Count > 0 && IsOnline)
+        while (Volatile.Read(ref _unwritten) > 0 && IsOnline)
         {
-            await Task.Delay(20, cancel).ConfigureAwait(false);
+            await Task.Delay(10, cancel).ConfigureAwait(false);
         }
-
-        // The last batch taken may still be on its way.
-        await Task.Delay(100, cancel).ConfigureAwait(false);
     }
 
     /// <summary>pg_notify with the event, or, when it is too large for NOTIFY, a row in cluster_events and a reference to it.</summary>
@@ -466,6 +475,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             if (_online)
             {
+                Interlocked.Increment(ref _unwritten);
                 _outbox.Writer.TryWrite(new Outbound(e, writes));
             }
         }
