@@ -334,15 +334,21 @@ public sealed partial class ChatServer : IAsyncDisposable
         {
             bool wasRegistered = client.IsRegistered;
             var peers = State.Remove(client);
-            Cluster?.Quit(client, reason, wasRegistered);
-            if (wasRegistered && peers.Count > 0)
+            var quit = wasRegistered && peers.Count > 0 ? Events.Quit(client, reason) : null;
+            void TellPeers()
             {
-                var quit = Events.Quit(client, reason);
-                foreach (var peer in peers)
+                foreach (var peer in quit is null ? [] : peers)
                 {
-                    peer.Deliver(quit);
+                    peer.Deliver(quit!);
                 }
             }
+
+            // Cluster hook: room mates here are told in the order the database gives every node (see Cluster/ClusterNode).
+            if (Cluster?.Quit(client, reason, wasRegistered, TellPeers) != true)
+            {
+                TellPeers();
+            }
+
         }
 
         if (client.IsRegistered)

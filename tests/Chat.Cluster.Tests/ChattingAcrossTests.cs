@@ -20,6 +20,7 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
         var beto = await nodes.JoinAsync(1, "beto");
 
         await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "beto" && m.Parameters[0] == "#general");
+        await Nodes.WaitAsync(() => nodes[1].Server.State.FindChannel("#general")?.Count == 2, TimeSpan.FromSeconds(10), "n2 has both in #general");
 
         // NAMES on the second node lists the user of the first, and the count is shared.
         beto.Send("NAMES #general");

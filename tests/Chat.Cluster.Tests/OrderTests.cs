@@ -76,4 +76,92 @@ public sealed class OrderTests : IClassFixture<PostgresFixture>
             }
         }
     }
+
+    [Fact]
+    public async Task Joins_parts_and_topics_interleave_with_messages_in_one_order_on_both_nodes()
+    {
+        const int each = 60;
+        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+
+        // The first in creates the room and is its operator: it changes the topic.
+        var topicSetter = await nodes.JoinAsync(0, "t1");
+        var watchers = new[]
+        {
+            await nodes[0].WithCapsAsync("s1", "echo-message"),
+            await nodes[1].WithCapsAsync("s2", "echo-message"),
+            await nodes.JoinAsync(0, "o1"),
+            await nodes.JoinAsync(1, "o2"),
+        };
+        var churn = await nodes.RegisterAsync(1, "churn");
+        await Nodes.WaitAsync(() => nodes[0].Server.State.FindChannel("#general")?.Count == 5 && nodes[1].Server.State.FindChannel("#general")?.Count == 5,
+            TimeSpan.FromSeconds(15), "both nodes see five members");
+
+        // A starting mark: what each watcher reads after it is comparable.
+        topicSetter.Send("TOPIC #general :start");
+        foreach (var w in watchers)
+        {
+            await w.ExpectAsync(m => m.Command == "TOPIC" && m.Param(1) == "start");
+        }
+
+        using var stop = new CancellationTokenSource();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task Talk(TestClient sender, string name)
+        {
+            await go.Task;
+            for (int i = 0; i < each; i++)
+            {
+                sender.Send($"PRIVMSG #general :{name} {i}");
+                await Task.Delay(2);
+            }
+        }
+
+        async Task Churn()
+        {
+            await go.Task;
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                churn.Send(i % 2 == 0 ? "JOIN #general" : "PART #general");
+                await churn.ExpectAsync(m => m.Command is "JOIN" or "PART" && m.SourceNick == "churn");
+            }
+        }
+
+        async Task Topics()
+        {
+            await go.Task;
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                topicSetter.Send($"TOPIC #general :topic {i}");
+                await topicSetter.ExpectAsync(m => m.Command == "TOPIC");
+                await Task.Delay(5);
+            }
+        }
+
+        var talking = Task.WhenAll(Task.Run(() => Talk(watchers[0], "s1")), Task.Run(() => Talk(watchers[1], "s2")));
+        var changing = Task.WhenAll(Task.Run(Churn), Task.Run(Topics));
+        go.SetResult();
+        await talking;
+        stop.Cancel();
+        await changing;
+
+        var sequences = await Task.WhenAll(watchers.Select(async w =>
+        {
+            // Up to the last message: what follows it may still be on its way.
+            var seen = new List<string>();
+            for (int messages = 0; messages < 2 * each;)
+            {
+                var m = await w.ExpectAsync(x => x.Command is "PRIVMSG" or "JOIN" or "PART" or "TOPIC" && x.Param(0) == "#general", TimeSpan.FromSeconds(30));
+                seen.Add($"{m.Command} {m.SourceNick} {m.Param(1)}".TrimEnd());
+                messages += m.Command == "PRIVMSG" ? 1 : 0;
+            }
+
+            return seen;
+        }));
+
+        Assert.Contains(sequences[0], s => s.StartsWith("JOIN churn", StringComparison.Ordinal));
+        Assert.Contains(sequences[0], s => s.StartsWith("TOPIC t1", StringComparison.Ordinal));
+        for (int i = 1; i < sequences.Length; i++)
+        {
+            Assert.Equal(sequences[0], sequences[i]);
+        }
+    }
 }

@@ -101,10 +101,10 @@ public sealed partial class ClusterNode
     {
         if (e.Node == NodeId)
         {
-            // Our own events were applied when they happened; room messages are delivered now, in NOTIFY order.
-            if (e.Type == ClusterEventTypes.RoomMessage && TakePending(e.Seq) is { } mine)
+            // Our own events were applied when they happened; local users are told now, in NOTIFY order.
+            if (TakePending(e.Seq) is { } tell)
             {
-                DeliverOwnRoomMessage(mine);
+                TellLocally(tell);
             }
             else if (e.Type == ClusterEventTypes.NodeLost)
             {
@@ -170,29 +170,6 @@ public sealed partial class ClusterNode
             default:
                 _log.BadEvent(NodeName, $"unknown event type '{Shorten(e.Type)}' from {e.Node}");
                 break;
-        }
-    }
-
-    /// <summary>Delivers a local user's room message to local members, as Messaging would have without a cluster.</summary>
-    private void DeliverOwnRoomMessage(PendingMessage message)
-    {
-        var sender = message.Sender;
-        foreach (var recipient in message.Channel.Members)
-        {
-            if (recipient != sender)
-            {
-                recipient.Deliver(message.Line);
-            }
-        }
-
-        if (sender.Has(Cap.EchoMessage))
-        {
-            sender.Deliver(message.Line);
-        }
-
-        if (message.Text is not null)
-        {
-            _server.LogMessage(sender, message.Channel.Name, message.Text);
         }
     }
 

@@ -114,77 +114,81 @@ public sealed partial class ClusterNode
         "account = EXCLUDED.account, away = EXCLUDED.away, registered = EXCLUDED.registered",
         e.User, NodeId, IrcCaseMapping.Fold(e.Nick!), e.Nick, e.Ident, e.Host, e.RealName, e.Account, e.Away, registered);
 
-    /// <summary>A local user left (registered or not): its row goes, and the others announce its QUIT.</summary>
-    internal void Quit(Client client, string reason, bool wasRegistered)
+    /// <summary>Under the gate: a local user left (registered or not); its row goes, and the others announce its QUIT.</summary>
+    /// <returns>False when <paramref name="tellPeers"/> must run now (see <see cref="Enqueue"/>).</returns>
+    internal bool Quit(Client client, string reason, bool wasRegistered, Action tellPeers)
     {
         if (client.ClusterId is not { } id)
         {
-            return;
+            return false;
         }
 
         _local.TryRemove(id, out _);
-        Enqueue(NewEvent(wasRegistered ? ClusterEventTypes.Quit : "release") with { User = id, Text = reason },
-            writes => writes.Add(Sql("DELETE FROM cluster_users WHERE id = $1", id)));
+        return Enqueue(NewEvent(wasRegistered ? ClusterEventTypes.Quit : "release") with { User = id, Text = reason },
+            writes => writes.Add(Sql("DELETE FROM cluster_users WHERE id = $1", id)), tellPeers);
     }
 
     /// <summary>Under the gate: a local user joined a room (as operator when it created it).</summary>
-    internal void Joined(Client client, Channel channel, MemberStatus status)
+    /// <returns>False when <paramref name="tellOthers"/> must run now (see <see cref="Enqueue"/>).</returns>
+    internal bool Joined(Client client, Channel channel, MemberStatus status, Action tellOthers)
     {
         string id = IdOf(client);
         string folded = IrcCaseMapping.Fold(channel.Name);
         string modes = RoomModes.Of(channel).ToJson();
-        Enqueue(NewEvent(ClusterEventTypes.Join) with { User = id, Room = channel.Name, Status = (int)status },
+        return Enqueue(NewEvent(ClusterEventTypes.Join) with { User = id, Room = channel.Name, Status = (int)status },
             writes =>
             {
                 writes.Add(Sql("INSERT INTO cluster_rooms (name_folded, name, modes) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", folded, channel.Name, modes));
                 writes.Add(Sql("INSERT INTO cluster_members (room_folded, user_id, status) VALUES ($1, $2, $3) " +
                     "ON CONFLICT (room_folded, user_id) DO UPDATE SET status = EXCLUDED.status", folded, id, (int)status));
-            });
+            },
+            tellOthers);
     }
 
-    /// <summary>A local user left a room.</summary>
-    internal void Parted(Client client, Channel channel, string? reason)
+    /// <summary>Under the gate: a local user left a room.</summary>
+    internal bool Parted(Client client, Channel channel, string? reason, Action tellOthers)
     {
         string id = IdOf(client);
         string folded = IrcCaseMapping.Fold(channel.Name);
-        Enqueue(NewEvent(ClusterEventTypes.Part) with { User = id, Room = channel.Name, Text = reason },
-            writes => writes.Add(Sql("DELETE FROM cluster_members WHERE room_folded = $1 AND user_id = $2", folded, id)));
+        return Enqueue(NewEvent(ClusterEventTypes.Part) with { User = id, Room = channel.Name, Text = reason },
+            writes => writes.Add(Sql("DELETE FROM cluster_members WHERE room_folded = $1 AND user_id = $2", folded, id)), tellOthers);
     }
 
-    /// <summary>A local operator kicked someone (local or remote) from a room.</summary>
-    internal void Kicked(Client kicker, Channel channel, Client target, string reason)
+    /// <summary>Under the gate: a local operator kicked someone (local or remote) from a room.</summary>
+    internal bool Kicked(Client kicker, Channel channel, Client target, string reason, Action tellOthers)
     {
         string targetId = target.IsRemote ? target.ClusterId! : IdOf(target);
         string folded = IrcCaseMapping.Fold(channel.Name);
-        Enqueue(NewEvent(ClusterEventTypes.Kick) with { User = IdOf(kicker), Target = targetId, Room = channel.Name, Text = reason },
-            writes => writes.Add(Sql("DELETE FROM cluster_members WHERE room_folded = $1 AND user_id = $2", folded, targetId)));
+        return Enqueue(NewEvent(ClusterEventTypes.Kick) with { User = IdOf(kicker), Target = targetId, Room = channel.Name, Text = reason },
+            writes => writes.Add(Sql("DELETE FROM cluster_members WHERE room_folded = $1 AND user_id = $2", folded, targetId)), tellOthers);
     }
 
     /// <summary>A local user's nick changed (the database already holds the new one, see <see cref="ClaimNickFirst"/>).</summary>
-    internal void NickChanged(Client client)
+    internal bool NickChanged(Client client, Action tellMates)
     {
         string id = IdOf(client);
         string nick = client.Nick!;
-        Enqueue(NewEvent(ClusterEventTypes.Nick) with { User = id, Nick = nick },
-            writes => writes.Add(Sql("UPDATE cluster_users SET nick = $2, nick_folded = $3 WHERE id = $1", id, nick, IrcCaseMapping.Fold(nick))));
+        return Enqueue(NewEvent(ClusterEventTypes.Nick) with { User = id, Nick = nick },
+            writes => writes.Add(Sql("UPDATE cluster_users SET nick = $2, nick_folded = $3 WHERE id = $1", id, nick, IrcCaseMapping.Fold(nick))), tellMates);
     }
 
     /// <summary>Under the gate: a local user set a room's topic.</summary>
-    internal void TopicChanged(Client client, Channel channel)
+    internal bool TopicChanged(Client client, Channel channel, Action tellOthers)
     {
         string folded = IrcCaseMapping.Fold(channel.Name);
         string? topic = channel.Topic;
         string? by = channel.TopicSetBy;
         var at = channel.TopicSetAt;
-        Enqueue(NewEvent(ClusterEventTypes.Topic) with { User = IdOf(client), Room = channel.Name, Text = topic ?? "", Time = at.ToUnixTimeMilliseconds() },
+        return Enqueue(NewEvent(ClusterEventTypes.Topic) with { User = IdOf(client), Room = channel.Name, Text = topic ?? "", Time = at.ToUnixTimeMilliseconds() },
             writes => writes.Add(Sql(
                 "INSERT INTO cluster_rooms (name_folded, name, topic, topic_by, topic_at) VALUES ($1, $2, $3, $4, $5) " +
                 "ON CONFLICT (name_folded) DO UPDATE SET topic = EXCLUDED.topic, topic_by = EXCLUDED.topic_by, topic_at = EXCLUDED.topic_at",
-                folded, channel.Name, topic, by, at)));
+                folded, channel.Name, topic, by, at)),
+            tellOthers);
     }
 
     /// <summary>Under the gate: a local operator changed a room's modes; <paramref name="modeParams"/> is the MODE line's.</summary>
-    internal void ModeChanged(Client client, Channel channel, IReadOnlyList<string> modeParams)
+    internal bool ModeChanged(Client client, Channel channel, IReadOnlyList<string> modeParams, Action tellOthers)
     {
         var statuses = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var arg in modeParams.Skip(1))
@@ -198,7 +202,7 @@ public sealed partial class ClusterNode
 
         var modes = RoomModes.Of(channel);
         string folded = IrcCaseMapping.Fold(channel.Name);
-        Enqueue(NewEvent(ClusterEventTypes.Mode) with
+        return Enqueue(NewEvent(ClusterEventTypes.Mode) with
         {
             User = IdOf(client),
             Room = channel.Name,
@@ -214,7 +218,8 @@ public sealed partial class ClusterNode
             {
                 writes.Add(Sql("UPDATE cluster_members SET status = $3 WHERE room_folded = $1 AND user_id = $2", folded, memberId, status));
             }
-        });
+        },
+        tellOthers);
     }
 
     /// <summary>A local user went away or came back.</summary>
@@ -231,7 +236,7 @@ public sealed partial class ClusterNode
     /// notification arrives, this one too (see the remarks on <see cref="ClusterNode"/>).
     /// False while offline: the caller delivers it locally at once.
     /// </summary>
-    internal bool RoomMessage(Client sender, Channel channel, Outgoing line, string command, string? text)
+    internal bool RoomMessage(Client sender, Channel channel, Outgoing line, string command, string? text, Action deliver)
     {
         var e = NewEvent(ClusterEventTypes.RoomMessage) with
         {
@@ -247,18 +252,7 @@ public sealed partial class ClusterNode
             Time = line.Time.ToUnixTimeMilliseconds(),
             Tags = line.ClientTags is null ? null : new Dictionary<string, string>(line.ClientTags, StringComparer.Ordinal),
         };
-        lock (_pendingLock)
-        {
-            if (!_online)
-            {
-                return false;
-            }
-
-            _pending[e.Seq] = new PendingMessage(sender, channel, line, text);
-            Interlocked.Increment(ref _unwritten);
-            _outbox.Writer.TryWrite(new Outbound(e, null));
-            return true;
-        }
+        return Enqueue(e, null, deliver);
     }
 
     /// <summary>A local user's private message to a user of another node.</summary>

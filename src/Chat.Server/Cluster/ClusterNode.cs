@@ -45,7 +45,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly Channel<Outbound> _outbox = System.Threading.Channels.Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<object> _inbox = System.Threading.Channels.Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly object _pendingLock = new();
-    private readonly SortedDictionary<long, PendingMessage> _pending = new();
+    private readonly SortedDictionary<long, Action> _pending = new();
     private CancellationTokenSource? _session;
     private Task? _linkLoop;
     private Task? _consumeLoop;
@@ -286,7 +286,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// </summary>
     private bool GoOffline()
     {
-        List<PendingMessage> stranded;
+        List<Action> stranded;
         bool was;
         lock (_pendingLock)
         {
@@ -303,9 +303,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
         if (Volatile.Read(ref _killed) == 0)
         {
-            foreach (var message in stranded)
+            foreach (var tell in stranded)
             {
-                DeliverOwnRoomMessage(message);
+                TellLocally(tell);
             }
         }
 
@@ -396,9 +396,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
                     catch (PostgresException single) when (IsDataProblem(single))
                     {
                         _log.PublishFailed(NodeName, item.Event.Type, Describe(single));
-                        if (item.Event.Type == ClusterEventTypes.RoomMessage && TakePending(item.Event.Seq) is { } stranded)
+                        if (TakePending(item.Event.Seq) is { } stranded)
                         {
-                            DeliverOwnRoomMessage(stranded);
+                            TellLocally(stranded);
                         }
                     }
                 }
@@ -468,32 +468,59 @@ public sealed partial class ClusterNode : IAsyncDisposable
         Time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
     };
 
-    /// <summary>Queues an event (with its table writes) for the writer; dropped while offline. Never blocks.</summary>
-    private void Enqueue(ClusterEvent e, Action<NpgsqlBatchCommandCollection>? writes = null)
+    /// <summary>
+    /// Queues an event (with its table writes) for the writer; never blocks.
+    /// <paramref name="tellLocally"/> (what this server's own users are told) is
+    /// kept until the event's notification comes back, and run then, in the order
+    /// every node receives it. False while offline: nothing is queued, and the
+    /// caller tells its users at once.
+    /// </summary>
+    private bool Enqueue(ClusterEvent e, Action<NpgsqlBatchCommandCollection>? writes = null, Action? tellLocally = null)
     {
         lock (_pendingLock)
         {
-            if (_online)
+            if (!_online)
             {
-                Interlocked.Increment(ref _unwritten);
-                _outbox.Writer.TryWrite(new Outbound(e, writes));
+                return false;
             }
+
+            if (tellLocally is not null)
+            {
+                _pending[e.Seq] = tellLocally;
+            }
+
+            Interlocked.Increment(ref _unwritten);
+            _outbox.Writer.TryWrite(new Outbound(e, writes));
+            return true;
         }
     }
 
-    private PendingMessage? TakePending(long seq)
+    /// <summary>Runs what local users are told of a local event, under the gate as announcements are.</summary>
+    private void TellLocally(Action tell)
+    {
+        try
+        {
+            lock (_server.State.Gate)
+            {
+                tell();
+            }
+        }
+        catch (Exception ex)
+        {
+            _log.Failed(ex, NodeName);
+        }
+    }
+
+    private Action? TakePending(long seq)
     {
         lock (_pendingLock)
         {
-            return _pending.Remove(seq, out var message) ? message : null;
+            return _pending.Remove(seq, out var tell) ? tell : null;
         }
     }
 
     /// <summary>An event on its way to the database, with the presence-table writes committed with it.</summary>
     private sealed record Outbound(ClusterEvent Event, Action<NpgsqlBatchCommandCollection>? Writes);
-
-    /// <summary>A local user's room message waiting for its notification to come back.</summary>
-    private sealed record PendingMessage(Client Sender, Channel Channel, Outgoing Line, string? Text);
 
     /// <summary>An inbox entry: reload the presence of one node (or of all, when null) from the tables.</summary>
     private sealed record Reload(string? Node);

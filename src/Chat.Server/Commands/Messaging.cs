@@ -132,29 +132,33 @@ public sealed class Messaging
         _server.History.Record(client, line, command, channel.Name, History.HistoryService.RoomKey(channel.Name), text, () =>
         {
             // Cluster hook: every node, this one too, delivers it when the database hands it back, so all see one order.
-            if (_server.Cluster?.RoomMessage(client, channel, line, command, text) == true)
+            if (_server.Cluster?.RoomMessage(client, channel, line, command, text, () => DeliverToRoom(client, channel, line, text)) != true)
             {
-                return;
-            }
-
-            foreach (var recipient in channel.Members)
-            {
-                if (recipient != client)
-                {
-                    recipient.Deliver(line);
-                }
-            }
-
-            if (client.Has(Cap.EchoMessage))
-            {
-                client.Deliver(line);
-            }
-
-            if (text is not null)
-            {
-                _server.LogMessage(client, channel.Name, text);
+                DeliverToRoom(client, channel, line, text);
             }
         });
+    }
+
+    /// <summary>A room message to this server's members of the room (and its echo to the sender).</summary>
+    private void DeliverToRoom(Client client, Channel channel, Outgoing line, string? text)
+    {
+        foreach (var recipient in channel.Members)
+        {
+            if (recipient != client)
+            {
+                recipient.Deliver(line);
+            }
+        }
+
+        if (client.Has(Cap.EchoMessage))
+        {
+            client.Deliver(line);
+        }
+
+        if (text is not null)
+        {
+            _server.LogMessage(client, channel.Name, text);
+        }
     }
 
     /// <summary>Under the gate: why the client may not speak in the room, or null when it may.</summary>

@@ -85,11 +85,21 @@ public sealed class Moderation
                 return;
             }
 
-            _server.Cluster?.Kicked(client, channel, target, reason);
             var kick = _server.Events.Kick(client, channel, target, reason);
-            foreach (var member in channel.Members)
+            client.Deliver(kick);
+            var others = channel.Members.Where(m => m != client).ToArray();
+            void TellOthers()
             {
-                member.Deliver(kick);
+                foreach (var member in others)
+                {
+                    member.Deliver(kick);
+                }
+            }
+
+            // Cluster hook: the others here (the kicked user too) are told in the order the database gives every node.
+            if (_server.Cluster?.Kicked(client, channel, target, reason, TellOthers) != true)
+            {
+                TellOthers();
             }
 
             channel.Remove(target);
