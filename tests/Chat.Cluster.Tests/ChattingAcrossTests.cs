@@ -193,4 +193,58 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
         again.Send("WHOIS beto");
         await again.ExpectAsync(m => m.Command == "311");
     }
+
+    [Fact]
+    public async Task A_node_that_starts_later_loads_the_current_picture()
+    {
+        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 1);
+        var ana = await nodes.JoinAsync(0, "ana", "#lounge");
+        ana.Send("TOPIC #lounge :before you came");
+        await ana.ExpectAsync(m => m.Command == "TOPIC");
+        ana.Send("MODE #lounge +mk sesame");
+        await ana.ExpectAsync(m => m.Command == "MODE");
+        ana.Send("AWAY :brb");
+        await ana.ExpectAsync(m => m.Command == "306");
+        await Task.Delay(300); // the writes reach the tables
+
+        await nodes.AddAsync("n2");
+        var beto = await nodes.RegisterAsync(1, "beto");
+        beto.Send("JOIN #lounge");
+        Assert.Equal("475", (await beto.ExpectAsync(m => m.Command is "475" or "366")).Command);
+        beto.Send("JOIN #lounge sesame");
+        Assert.Equal("before you came", (await beto.ExpectAsync(m => m.Command == "332")).Parameters[2]);
+        var names = await beto.ExpectAsync(m => m.Command == "353");
+        Assert.Contains("@ana", names.Parameters[3].Split(' '));
+        Assert.Contains("beto", names.Parameters[3].Split(' '));
+
+        // Not an operator there, and the room is moderated: beto cannot speak.
+        beto.Send("PRIVMSG #lounge :hello?");
+        await beto.ExpectAsync(m => m.Command == "404");
+        beto.Send("WHOIS ana");
+        Assert.Equal("brb", (await beto.ExpectAsync(m => m.Command == "301")).Parameters[2]);
+        await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "beto");
+    }
+
+    [Fact]
+    public async Task Plain_users_talk_across_nodes_too()
+    {
+        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        using var plain = await nodes[0].PlainAsync("Ana");
+        var beto = await nodes.JoinAsync(1, "Beto");
+        await plain.ExpectLineAsync(l => l.Contains("Beto", StringComparison.Ordinal));
+
+        plain.Send("hola a todos");
+        var heard = await beto.ExpectAsync(m => m.Command == "PRIVMSG");
+        Assert.Equal("Ana", heard.SourceNick);
+        Assert.Equal("hola a todos", heard.Parameters[1]);
+
+        beto.Send("PRIVMSG #general :hola Ana");
+        await plain.ExpectLineAsync(l => l == "Beto: hola Ana");
+
+        // The alias is taken cluster-wide.
+        using var second = await nodes[1].ConnectAsync();
+        second.Send("Ana");
+        await second.ExpectLineAsync(l => l.Contains("Ana", StringComparison.Ordinal) && !l.StartsWith(':'));
+        Assert.Null(nodes[1].Server.State.ClientsSnapshot().FirstOrDefault(c => !c.IsRemote && c.Nick == "Ana"));
+    }
 }

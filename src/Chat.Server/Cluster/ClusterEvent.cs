@@ -59,6 +59,10 @@ internal sealed record ClusterEvent
     [JsonPropertyName("room")]
     public string? Room { get; init; }
 
+    /// <summary>Who set the topic carried by a JOIN (for a node that did not know the room).</summary>
+    [JsonPropertyName("by")]
+    public string? TopicSetBy { get; init; }
+
     /// <summary>A message's text, a topic, a reason, a node's name.</summary>
     [JsonPropertyName("text")]
     public string? Text { get; init; }

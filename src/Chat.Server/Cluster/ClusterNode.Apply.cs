@@ -33,7 +33,6 @@ public sealed partial class ClusterNode
                         if (reload.Node is null)
                         {
                             Interlocked.Increment(ref _syncCount);
-                            Synchronised?.Invoke();
                         }
 
                         break;
@@ -230,7 +229,7 @@ public sealed partial class ClusterNode
 
         lock (_server.State.Gate)
         {
-            AddOrUpdateRemote(e.User, e.Node, e.Node, e.Nick, e.Ident, e.Host, e.RealName, e.Account, e.Away);
+            AddOrUpdateRemote(e.User, e.Node, e.Text ?? e.Node, e.Nick, e.Ident, e.Host, e.RealName, e.Account, e.Away);
         }
     }
 
@@ -323,7 +322,19 @@ public sealed partial class ClusterNode
         {
             if (e.User is not null && _remote.TryGetValue(e.User, out var who) && e.Room is not null)
             {
+                bool known = _server.State.FindChannel(e.Room) is not null;
                 JoinRemote(who.Client, e.Room, (MemberStatus)e.Status, announce: true);
+                if (!known && _server.State.FindChannel(e.Room) is { } created)
+                {
+                    // New here: it has the modes and topic it has on the joiner's node.
+                    e.RoomModes?.ApplyTo(created);
+                    if (e.Text is { Length: > 0 } topic)
+                    {
+                        created.Topic = topic;
+                        created.TopicSetBy = e.TopicSetBy;
+                        created.TopicSetAt = DateTimeOffset.FromUnixTimeMilliseconds(e.Time);
+                    }
+                }
             }
         }
     }

@@ -36,7 +36,9 @@ public sealed partial class ClusterNode
             }
         }
 
+        // One transaction: the others never see this node's users half gone.
         await using var connection = await _data.OpenConnectionAsync(cancel).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancel).ConfigureAwait(false);
         await using (var node = new NpgsqlBatch(connection))
         {
             node.BatchCommands.Add(Sql("INSERT INTO cluster_nodes (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET heartbeat = now()", NodeId, NodeName));
@@ -93,6 +95,8 @@ public sealed partial class ClusterNode
                 await memberships.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
             }
         }
+
+        await transaction.CommitAsync(cancel).ConfigureAwait(false);
     }
 
     /// <summary>A nick for a local user whose own was taken meanwhile: the nick with four digits, within NICKLEN.</summary>

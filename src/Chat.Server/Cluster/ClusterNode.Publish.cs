@@ -103,6 +103,7 @@ public sealed partial class ClusterNode
             RealName = client.RealName,
             Account = client.Account,
             Away = client.AwayMessage,
+            Text = NodeName,
         };
         Enqueue(e, writes => writes.Add(UpsertUser(e, registered: true)));
     }
@@ -134,8 +135,16 @@ public sealed partial class ClusterNode
     {
         string id = IdOf(client);
         string folded = IrcCaseMapping.Fold(channel.Name);
-        string modes = RoomModes.Of(channel).ToJson();
-        return Enqueue(NewEvent(ClusterEventTypes.Join) with { User = id, Room = channel.Name, Status = (int)status },
+        var roomModes = RoomModes.Of(channel);
+        string modes = roomModes.ToJson();
+        var e = NewEvent(ClusterEventTypes.Join) with { User = id, Room = channel.Name, Status = (int)status, RoomModes = roomModes };
+        if (channel.Topic is { } topic)
+        {
+            // For a node that does not know the room yet (topic, who set it, when).
+            e = e with { Text = topic, TopicSetBy = channel.TopicSetBy, Time = channel.TopicSetAt.ToUnixTimeMilliseconds() };
+        }
+
+        return Enqueue(e,
             writes =>
             {
                 writes.Add(Sql("INSERT INTO cluster_rooms (name_folded, name, modes) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", folded, channel.Name, modes));

@@ -86,9 +86,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Raised each time the node has (re)joined the cluster and loaded the others' presence.</summary>
-    internal event Action? Synchronised;
-
     /// <summary>How many times the node has (re)joined and loaded the others' presence.</summary>
     internal int SyncCount => Volatile.Read(ref _syncCount);
 
@@ -165,7 +162,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
         }
 
-        NpgsqlConnection.ClearAllPools();
         await _data.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -213,7 +209,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
                     }
                 }
 
-                NpgsqlConnection.ClearAllPools();
+                // Pooled connections to a restarted server are dead; open fresh ones next time.
+                _data.Clear();
             }
 
             try
