@@ -14,7 +14,10 @@ namespace Chat.Server;
 /// snapshots and take no lock. Pending invitations (INVITE) are kept here, per
 /// invitee, and the WHOWAS history is written when a nick is released, so both
 /// are only touched under the gate too. No other lock is ever taken while
-/// holding the gate.
+/// holding the gate, except the cluster's queue lock (Cluster/ClusterNode), a
+/// leaf that guards an in-memory queue and never waits on anything.
+/// Users of other cluster nodes live here too, as clients without a connection
+/// (<see cref="Client.IsRemote"/>), changed only by the cluster under the gate.
 /// </remarks>
 public sealed class ServerState
 {

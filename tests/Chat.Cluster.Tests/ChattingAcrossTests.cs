@@ -247,4 +247,26 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
         await second.ExpectLineAsync(l => l.Contains("Ana", StringComparison.Ordinal) && !l.StartsWith(':'));
         Assert.Null(nodes[1].Server.State.ClientsSnapshot().FirstOrDefault(c => !c.IsRemote && c.Nick == "Ana"));
     }
+
+    [Fact]
+    public async Task An_operator_kills_a_user_on_another_node()
+    {
+        const string password = "cluster oper password";
+        string hash = Chat.Server.Security.PasswordHasher.Hash(password);
+        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2,
+            configure: o => o with { Operators = [new Chat.Server.OperatorEntry("boss", hash)] });
+        var ana = await nodes.JoinAsync(0, "ana");
+        var beto = await nodes.JoinAsync(1, "beto");
+        await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "beto");
+        ana.Send($"OPER boss :{password}");
+        await ana.ExpectAsync(m => m.Command == "381");
+
+        ana.Send("KILL beto :spamming");
+        var kill = await beto.ExpectAsync(m => m.Command == "KILL");
+        Assert.Equal("ana", kill.SourceNick);
+        Assert.Equal("spamming", kill.Parameters[1]);
+        var quit = await ana.ExpectAsync(m => m.Command == "QUIT" && m.SourceNick == "beto");
+        Assert.Equal("Killed (ana (spamming))", quit.Parameters[0]);
+        await nodes.SeesAsync(0, "beto", present: false);
+    }
 }

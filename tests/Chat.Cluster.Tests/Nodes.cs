@@ -21,12 +21,16 @@ public sealed class Nodes : IAsyncDisposable
 
     public ILoggerFactory? Loggers { get; }
 
+    /// <summary>More options for every node (operators, ...).</summary>
+    public Func<ServerOptions, ServerOptions>? Configure { get; private init; }
+
     public TestServer this[int index] => _servers[index];
 
     /// <summary>Starts <paramref name="count"/> nodes named n1, n2... and waits until each has joined the cluster.</summary>
-    public static async Task<Nodes> StartAsync(string database, int count, TimeSpan? nodeTimeout = null, ILoggerFactory? loggers = null)
+    public static async Task<Nodes> StartAsync(string database, int count, TimeSpan? nodeTimeout = null, ILoggerFactory? loggers = null,
+        Func<ServerOptions, ServerOptions>? configure = null)
     {
-        var nodes = new Nodes(database, loggers);
+        var nodes = new Nodes(database, loggers) { Configure = configure };
         for (int i = 1; i <= count; i++)
         {
             await nodes.AddAsync($"n{i}", nodeTimeout);
@@ -37,7 +41,7 @@ public sealed class Nodes : IAsyncDisposable
 
     public async Task<TestServer> AddAsync(string name, TimeSpan? nodeTimeout = null)
     {
-        var server = await TestServer.StartAsync(o => o with
+        var server = await TestServer.StartAsync(o => (Configure ?? (x => x))(o) with
         {
             ServerName = name + ".test",
             Cluster = new ClusterOptions

@@ -147,6 +147,9 @@ internal static class ClusterEventTypes
 
     public const string Invite = "invite";
 
+    /// <summary>An operator's KILL of a user on another node (text: the comment; command: the quit reason).</summary>
+    public const string Kill = "kill";
+
     /// <summary>A node's presence changed wholesale (it came back): the others reload it from the tables.</summary>
     public const string Sync = "sync";
 

@@ -155,6 +155,9 @@ public sealed partial class ClusterNode
             case ClusterEventTypes.Invite:
                 ApplyInvite(e);
                 break;
+            case ClusterEventTypes.Kill:
+                ApplyKill(e);
+                break;
             case ClusterEventTypes.Sync:
                 _inbox.Writer.TryWrite(new Reload(e.Node));
                 break;
@@ -517,6 +520,24 @@ public sealed partial class ClusterNode
                 mate.Deliver(line);
             }
         }
+    }
+
+    private void ApplyKill(ClusterEvent e)
+    {
+        if (e.Target is null || !_local.TryGetValue(e.Target, out var victim) || victim.Nick is null)
+        {
+            return;
+        }
+
+        var killer = SenderOf(e);
+        string reason = e.Command ?? $"Killed ({killer.Nick})";
+        if (!victim.IsPlain)
+        {
+            victim.Send(new IrcMessage(null, killer.Prefix, IrcCommands.Kill, [victim.Nick, e.Text ?? ""]));
+        }
+
+        // Its QUIT goes to every node when the connection is gone, as for a local KILL.
+        victim.Close(reason, $"Closing Link: {_server.Name} ({reason})");
     }
 
     private void ApplyInvite(ClusterEvent e)

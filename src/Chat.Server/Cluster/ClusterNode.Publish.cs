@@ -283,6 +283,21 @@ public sealed partial class ClusterNode
         });
     }
 
+    /// <summary>A local operator killed a user of another node; that node closes the connection.</summary>
+    internal void Killed(Client killer, Client victim, string comment, string reason)
+    {
+        Enqueue(NewEvent(ClusterEventTypes.Kill) with
+        {
+            User = IdOf(killer),
+            Nick = killer.Nick,
+            Ident = killer.User,
+            Host = killer.Host,
+            Target = victim.ClusterId,
+            Text = comment,
+            Command = reason,
+        });
+    }
+
     /// <summary>Under the gate: a local operator invited a user of another node.</summary>
     internal void Invited(Client inviter, Client target, Channel channel)
     {

@@ -21,10 +21,21 @@ namespace Chat.Server.Cluster;
 /// to the database, one listener receives notifications into an inbox, and one
 /// consumer applies the inbox in order (ClusterNode.Apply.cs). No database I/O
 /// ever happens under the gate.</para>
-/// <para>Room messages make a round trip: a node delivers its own users' room
-/// messages when their notification comes back, so every node delivers a room's
-/// messages in the one order PostgreSQL delivers notifications (commit order).
-/// While the database is unreachable, messages are delivered locally at once.</para>
+/// <para>Order: PostgreSQL delivers notifications to every listener in commit
+/// order. Events from other nodes are applied and shown in that order, and a
+/// node keeps what its own users would be told of its own events (room
+/// messages, JOIN, PART, NICK, TOPIC, MODE, KICK, QUIT) until the event's
+/// notification comes back, so every member of a room, on any node, sees one
+/// sequence. The acting user sees its own JOIN, PART, NICK, TOPIC, MODE and
+/// KICK at once (replies stay in order); its room messages (echo-message) come
+/// back in the shared order. While the database is unreachable, everything is
+/// told locally at once.</para>
+/// <para>Failure: the link loop retries with backoff (0.25 s doubling to 5 s),
+/// says once that the database is gone and once that it is back, and on return
+/// republishes this node's presence (renaming a local user whose nick another
+/// node took meanwhile), reloads the others' and announces the differences.
+/// A node that misses heartbeats for <see cref="ClusterOptions.NodeTimeout"/> is
+/// removed by the first node to notice, which announces it to all.</para>
 /// </remarks>
 public sealed partial class ClusterNode : IAsyncDisposable
 {
