@@ -57,13 +57,19 @@ public sealed partial class ClusterNode
         return true;
     }
 
-    /// <summary>True when the nick is this client's in the tables now (or the database could not say).</summary>
+    /// <summary>How long a nick claim may wait on the database before the user is served without its answer.</summary>
+    private static readonly TimeSpan ClaimTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>True when the nick is this client's in the tables now (or the database could not say in time).</summary>
     private async Task<bool> ClaimNickAsync(Client client, string? nick)
     {
         string id = IdOf(client);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        bound.CancelAfter(ClaimTimeout);
+        var cancel = bound.Token;
         try
         {
-            await using var connection = await _data.OpenConnectionAsync(_stopping.Token).ConfigureAwait(false);
+            await using var connection = await _data.OpenConnectionAsync(cancel).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(nick is null
                 ? "DELETE FROM cluster_users WHERE id = $1"
                 : "INSERT INTO cluster_users (id, node_id, nick_folded, nick) VALUES ($1, $2, $3, $4) " +
@@ -76,7 +82,7 @@ public sealed partial class ClusterNode
                 command.Parameters.AddWithValue(nick);
             }
 
-            await command.ExecuteNonQueryAsync(_stopping.Token).ConfigureAwait(false);
+            await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
             return true;
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)

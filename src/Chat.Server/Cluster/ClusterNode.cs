@@ -76,7 +76,12 @@ public sealed partial class ClusterNode : IAsyncDisposable
         NodeId = $"{NodeName}/{Guid.NewGuid().ToString("N")[..12]}";
         var builder = new NpgsqlConnectionStringBuilder(options.Database) { ApplicationName = "chat " + NodeName };
         _data = NpgsqlDataSource.Create(builder.ConnectionString);
-        _listenConnectionString = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false }.ConnectionString;
+        // The listener only waits; keepalives make a dead server show up as an error there too.
+        _listenConnectionString = new NpgsqlConnectionStringBuilder(builder.ConnectionString)
+        {
+            Pooling = false,
+            KeepAlive = Math.Max(1, (int)options.HeartbeatInterval.TotalSeconds),
+        }.ConnectionString;
     }
 
     /// <summary>This node's name in logs (<see cref="ClusterOptions.NodeName"/> or the server name).</summary>
@@ -340,37 +345,47 @@ public sealed partial class ClusterNode : IAsyncDisposable
         using var timer = new PeriodicTimer(_options.HeartbeatInterval);
         while (await timer.WaitForNextTickAsync(cancel).ConfigureAwait(false))
         {
-            await using var connection = await _data.OpenConnectionAsync(cancel).ConfigureAwait(false);
-            await using (var beat = new NpgsqlCommand("UPDATE cluster_nodes SET heartbeat = now() WHERE id = $1", connection))
-            {
-                beat.Parameters.AddWithValue(NodeId);
-                if (await beat.ExecuteNonQueryAsync(cancel).ConfigureAwait(false) == 0)
-                {
-                    throw new NpgsqlException("This node was removed from cluster_nodes (taken for dead); rejoining");
-                }
-            }
-
-            await using (var sweep = new NpgsqlCommand(
-                "DELETE FROM cluster_nodes WHERE id <> $1 AND heartbeat < now() - make_interval(secs => $2) " +
-                "RETURNING id, name, extract(epoch FROM now() - heartbeat)::float8", connection))
-            {
-                sweep.Parameters.AddWithValue(NodeId);
-                sweep.Parameters.AddWithValue(_options.NodeTimeout.TotalSeconds);
-                await using var rows = await sweep.ExecuteReaderAsync(cancel).ConfigureAwait(false);
-                while (await rows.ReadAsync(cancel).ConfigureAwait(false))
-                {
-                    string lostName = rows.GetString(1);
-                    _log.NodeLost(NodeName, lostName, Math.Round(rows.GetDouble(2), 1));
-                    Enqueue(NewEvent(ClusterEventTypes.NodeLost) with { Target = rows.GetString(0), Text = lostName });
-                }
-            }
-
-            await using var prune = new NpgsqlBatch(connection);
-            prune.BatchCommands.Add(new NpgsqlBatchCommand("DELETE FROM cluster_events WHERE created_at < now() - interval '1 minute'"));
-            prune.BatchCommands.Add(new NpgsqlBatchCommand(
-                "DELETE FROM cluster_rooms r WHERE NOT EXISTS (SELECT 1 FROM cluster_members m WHERE m.room_folded = r.name_folded)"));
-            await prune.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+            // A database that hangs rather than refuses: a beat slower than the node
+            // timeout means the others may already count this node dead, so the session ends.
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            bound.CancelAfter(_options.NodeTimeout);
+            await BeatAsync(bound.Token).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>One heartbeat: this node's, the sweep of silent nodes, the pruning.</summary>
+    private async Task BeatAsync(CancellationToken cancel)
+    {
+        await using var connection = await _data.OpenConnectionAsync(cancel).ConfigureAwait(false);
+        await using (var beat = new NpgsqlCommand("UPDATE cluster_nodes SET heartbeat = now() WHERE id = $1", connection))
+        {
+            beat.Parameters.AddWithValue(NodeId);
+            if (await beat.ExecuteNonQueryAsync(cancel).ConfigureAwait(false) == 0)
+            {
+                throw new NpgsqlException("This node was removed from cluster_nodes (taken for dead); rejoining");
+            }
+        }
+
+        await using (var sweep = new NpgsqlCommand(
+            "DELETE FROM cluster_nodes WHERE id <> $1 AND heartbeat < now() - make_interval(secs => $2) " +
+            "RETURNING id, name, extract(epoch FROM now() - heartbeat)::float8", connection))
+        {
+            sweep.Parameters.AddWithValue(NodeId);
+            sweep.Parameters.AddWithValue(_options.NodeTimeout.TotalSeconds);
+            await using var rows = await sweep.ExecuteReaderAsync(cancel).ConfigureAwait(false);
+            while (await rows.ReadAsync(cancel).ConfigureAwait(false))
+            {
+                string lostName = rows.GetString(1);
+                _log.NodeLost(NodeName, lostName, Math.Round(rows.GetDouble(2), 1));
+                Enqueue(NewEvent(ClusterEventTypes.NodeLost) with { Target = rows.GetString(0), Text = lostName });
+            }
+        }
+
+        await using var prune = new NpgsqlBatch(connection);
+        prune.BatchCommands.Add(new NpgsqlBatchCommand("DELETE FROM cluster_events WHERE created_at < now() - interval '1 minute'"));
+        prune.BatchCommands.Add(new NpgsqlBatchCommand(
+            "DELETE FROM cluster_rooms r WHERE NOT EXISTS (SELECT 1 FROM cluster_members m WHERE m.room_folded = r.name_folded)"));
+        await prune.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
     }
 
     /// <summary>Sends queued events in order, up to 64 to a round trip (one implicit transaction).</summary>
