@@ -401,14 +401,19 @@ public sealed partial class ClusterNode
             return;
         }
 
-        var part = _server.Events.Part(who, channel, reason);
+        LeaveRoom(channel, who, _server.Events.Part(who, channel, reason));
+    }
+
+    /// <summary>Under the gate: tells the room's members (the leaver too) and takes the leaver out.</summary>
+    private void LeaveRoom(Channel channel, Client leaver, Outgoing line)
+    {
         foreach (var member in channel.Members)
         {
-            member.Deliver(part);
+            member.Deliver(line);
         }
 
-        channel.Remove(who);
-        who.Channels.Remove(channel);
+        channel.Remove(leaver);
+        leaver.Channels.Remove(channel);
         _server.State.DropIfEmpty(channel);
     }
 
@@ -428,15 +433,7 @@ public sealed partial class ClusterNode
                 return;
             }
 
-            var kick = _server.Events.Kick(kicker.Client, channel, target, e.Text ?? kicker.Client.Nick!);
-            foreach (var member in channel.Members)
-            {
-                member.Deliver(kick);
-            }
-
-            channel.Remove(target);
-            target.Channels.Remove(channel);
-            _server.State.DropIfEmpty(channel);
+            LeaveRoom(channel, target, _server.Events.Kick(kicker.Client, channel, target, e.Text ?? kicker.Client.Nick!));
         }
     }
 

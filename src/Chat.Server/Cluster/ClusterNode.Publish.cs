@@ -253,41 +253,29 @@ public sealed partial class ClusterNode
     /// </summary>
     internal bool RoomMessage(Client sender, Channel channel, Outgoing line, string command, string? text, Action deliver)
     {
-        var e = NewEvent(ClusterEventTypes.RoomMessage) with
-        {
-            User = IdOf(sender),
-            Nick = sender.Nick,
-            Ident = sender.User,
-            Host = sender.Host,
-            Account = sender.Account,
-            Room = channel.Name,
-            Command = command,
-            Text = text,
-            MsgId = line.MsgId,
-            Time = line.Time.ToUnixTimeMilliseconds(),
-            Tags = line.ClientTags is null ? null : new Dictionary<string, string>(line.ClientTags, StringComparer.Ordinal),
-        };
-        return Enqueue(e, null, deliver);
+        return Enqueue(MessageEvent(ClusterEventTypes.RoomMessage, sender, line, command, text) with { Room = channel.Name }, null, deliver);
     }
 
     /// <summary>A local user's private message to a user of another node.</summary>
     internal void DirectMessage(Client sender, Client recipient, Outgoing line, string command, string? text)
     {
-        Enqueue(NewEvent(ClusterEventTypes.DirectMessage) with
-        {
-            User = IdOf(sender),
-            Nick = sender.Nick,
-            Ident = sender.User,
-            Host = sender.Host,
-            Account = sender.Account,
-            Target = recipient.ClusterId,
-            Command = command,
-            Text = text,
-            MsgId = line.MsgId,
-            Time = line.Time.ToUnixTimeMilliseconds(),
-            Tags = line.ClientTags is null ? null : new Dictionary<string, string>(line.ClientTags, StringComparer.Ordinal),
-        });
+        Enqueue(MessageEvent(ClusterEventTypes.DirectMessage, sender, line, command, text) with { Target = recipient.ClusterId });
     }
+
+    /// <summary>A message event: the sender's prefix and account, and the line's msgid, time and client tags.</summary>
+    private ClusterEvent MessageEvent(string type, Client sender, Outgoing line, string command, string? text) => NewEvent(type) with
+    {
+        User = IdOf(sender),
+        Nick = sender.Nick,
+        Ident = sender.User,
+        Host = sender.Host,
+        Account = sender.Account,
+        Command = command,
+        Text = text,
+        MsgId = line.MsgId,
+        Time = line.Time.ToUnixTimeMilliseconds(),
+        Tags = line.ClientTags is null ? null : new Dictionary<string, string>(line.ClientTags, StringComparer.Ordinal),
+    };
 
     /// <summary>A local operator killed a user of another node; that node closes the connection.</summary>
     internal void Killed(Client killer, Client victim, string comment, string reason)
