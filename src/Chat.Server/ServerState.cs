@@ -125,6 +125,9 @@ public sealed class ServerState
         }
     }
 
+    /// <summary>Under the gate: everyone holding a nick, users of other cluster nodes included.</summary>
+    internal IEnumerable<Client> NickHolders => _nicks.Values;
+
     /// <summary>Under the gate: every room, in no particular order.</summary>
     internal IEnumerable<Channel> Channels => _channels.Values;
 

@@ -103,6 +103,11 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
         Assert.Equal("~beto", whois.Parameters[2]);
         await ana.ExpectAsync(m => m.Command == "318");
 
+        ana.Send("WHO b*");
+        var who = await ana.ExpectAsync(m => m.Command == "352");
+        Assert.Equal("beto", who.Parameters[5]);
+        await ana.ExpectAsync(m => m.Command == "315");
+
         ana.Send("ISON beto nobody");
         Assert.Equal("beto", (await ana.ExpectAsync(m => m.Command == "303")).Parameters[1]);
 
