@@ -158,6 +158,8 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
                 """{"v":1,"t":"msg","n":"other","s":2,"room":"#general"}""",
                 """{"v":1,"t":"join","n":"other","s":3,"u":"nobody","room":"#general"}""",
                 """{"v":1,"t":"x","n":"other","s":4,"ref":123456}""",
+                """{"v":1,"t":"connect","n":"other","s":5,"u":"o:1","nick":"bad nick","ident":"~x","host":"h"}""",
+                """{"v":1,"t":"connect","n":"other","s":6,"u":"o:2","nick":"evil","ident":"~x","host":"h\r\nQUIT"}""",
             })
             {
                 await using var notify = new NpgsqlCommand("SELECT pg_notify('chat_cluster', $1)", connection);
@@ -172,5 +174,8 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
         Assert.Contains(log.Lines, l => l.Contains("payload version 99"));
         Assert.Contains(log.Lines, l => l.Contains("unknown event type 'teleport'"));
         Assert.Contains(log.Lines, l => l.Contains("no longer stored"));
+        Assert.Contains(log.Lines, l => l.Contains("has an invalid nick"));
+        Assert.Contains(log.Lines, l => l.Contains("has a line break or NUL in a text"));
+        Assert.Null(nodes[0].Server.State.FindNick("evil"));
     }
 }

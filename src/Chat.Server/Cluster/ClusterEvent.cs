@@ -103,6 +103,39 @@ internal sealed record ClusterEvent
 
     public string ToJson() => JsonSerializer.Serialize(this, ClusterJson.Default.ClusterEvent);
 
+    /// <summary>
+    /// What makes the event unfit to show to users (a nick or room that is not
+    /// one, a line break in a text), or null. Nodes only publish what their users
+    /// could send, so this guards against what else may reach the NOTIFY channel.
+    /// </summary>
+    public string? Problem()
+    {
+        if (Nick is not null && !Chat.Core.Protocol.IrcValidation.IsValidNick(Nick))
+        {
+            return "an invalid nick";
+        }
+
+        if (Room is not null && !Chat.Core.Protocol.IrcValidation.IsValidChannel(Room))
+        {
+            return "an invalid room name";
+        }
+
+        foreach (var text in new[] { Ident, Host, RealName, Account, Away, Text, TopicSetBy, MsgId, Command })
+        {
+            if (text is not null && text.AsSpan().IndexOfAny("\r\n\0") >= 0)
+            {
+                return "a line break or NUL in a text";
+            }
+        }
+
+        if (Ident is { Length: 0 } || Ident?.Contains(' ') == true || Host is { Length: 0 } || Host?.Contains(' ') == true)
+        {
+            return "an invalid user or host";
+        }
+
+        return null;
+    }
+
     /// <summary>The event, or null when the payload is not one (logged by the caller).</summary>
     public static ClusterEvent? Parse(string payload)
     {

@@ -83,6 +83,12 @@ public sealed partial class ClusterNode
             }
         }
 
+        if (e.Problem() is { } problem)
+        {
+            _log.BadEvent(NodeName, $"{e.Type} event from {Shorten(e.Node)} has {problem}");
+            return;
+        }
+
         Apply(e);
     }
 
