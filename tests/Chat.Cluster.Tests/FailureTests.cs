@@ -138,6 +138,33 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
     }
 
     [Fact]
+    public async Task A_node_taken_for_dead_while_alive_rejoins_with_its_users()
+    {
+        string database = await _pg.NewDatabaseAsync();
+        await using var nodes = await Nodes.StartAsync(database, 2);
+        var ana = await nodes.JoinAsync(0, "ana");
+        var beto = await nodes.JoinAsync(1, "beto");
+        await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "beto");
+
+        // What a sweeping node does to a node that stalled past the timeout.
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var sweep = new NpgsqlCommand(
+                "WITH gone AS (DELETE FROM cluster_nodes WHERE name = 'n2' RETURNING id, name) " +
+                "SELECT pg_notify('chat_cluster', json_build_object('v', 1, 't', 'lost', 'n', 'sweeper', 's', 1, 'to', id, 'text', name)::text) FROM gone", connection);
+            await sweep.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal("node n2 lost", (await ana.ExpectAsync(m => m.Command == "QUIT" && m.SourceNick == "beto")).Parameters[0]);
+
+        // n2 finds its row gone at its next heartbeat, rejoins and republishes: beto is back for everyone.
+        await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "beto", TimeSpan.FromSeconds(15));
+        beto.Send("PRIVMSG #general :still here");
+        Assert.Equal("still here", (await ana.ExpectAsync(m => m.Command == "PRIVMSG")).Parameters[1]);
+    }
+
+    [Fact]
     public async Task Malformed_unknown_and_newer_events_are_logged_and_skipped()
     {
         var log = new ListLogger();
