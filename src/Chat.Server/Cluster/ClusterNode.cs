@@ -57,7 +57,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly Channel<object> _inbox = System.Threading.Channels.Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly object _pendingLock = new();
     private readonly SortedDictionary<long, Action> _pending = new();
-    private CancellationTokenSource? _session;
     private Task? _linkLoop;
     private Task? _consumeLoop;
     private long _seq;
@@ -148,9 +147,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// For tests: dies as a killed process would. Heartbeats stop and database
-    /// connections and client sockets drop, but the presence rows stay for the
-    /// other nodes to find stale.
+    /// For tests: dies as a killed process would. Heartbeats stop, database
+    /// connections drop and nothing more is published (not even the QUITs of the
+    /// users the server then drops), but the presence rows stay for the other
+    /// nodes to find stale.
     /// </summary>
     internal async Task KillAsync()
     {
@@ -190,7 +190,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
         while (!_stopping.IsCancellationRequested)
         {
             using var session = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            _session = session;
             try
             {
                 await RunSessionAsync(session, () =>
