@@ -165,6 +165,13 @@ public sealed class Channel
         return stored;
     }
 
+    // Cluster hook: a room's bans as another node set them.
+    internal void ReplaceBans(IEnumerable<BanEntry> bans)
+    {
+        _bans.Clear();
+        _bans.AddRange(bans.Take(MaxBans));
+    }
+
     private int FindBan(string mask) =>
         _bans.FindIndex(b => Core.Protocol.IrcCaseMapping.Equals(b.Mask, mask));
 

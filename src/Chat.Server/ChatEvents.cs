@@ -71,13 +71,17 @@ public sealed class ChatEvents
     /// A PRIVMSG, NOTICE or TAGMSG from a user, to a room or a person. Plain users
     /// see "Ana: hola", "* Ana waves", "-Ana- note" or "(private) Ana: hola".
     /// </summary>
-    public Outgoing Message(Client from, string command, string target, string? text, IReadOnlyDictionary<string, string>? clientTags, bool privately)
+    /// <param name="msgId">The msgid given by the node the message came from (cluster); null: a new one.</param>
+    /// <param name="time">When it was sent, for a message from another node (cluster); null: now.</param>
+    public Outgoing Message(Client from, string command, string target, string? text, IReadOnlyDictionary<string, string>? clientTags, bool privately,
+        string? msgId = null, DateTimeOffset? time = null)
     {
         bool tagOnly = command == "TAGMSG";
         var message = new IrcMessage(null, from.Prefix, command, tagOnly ? [target] : [target, text!]);
         return new Outgoing(message, tagOnly ? null : PlainRendering(from.Nick!, command, text!, privately))
         {
-            MsgId = NewMsgId(),
+            MsgId = msgId ?? NewMsgId(),
+            Time = time ?? DateTimeOffset.UtcNow,
             Account = from.Account,
             ClientTags = clientTags,
             Requires = tagOnly ? Cap.MessageTags : Cap.None,

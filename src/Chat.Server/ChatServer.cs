@@ -52,7 +52,14 @@ public sealed partial class ChatServer : IAsyncDisposable
         new Operators(this).Register(Commands);
         ChatHistory.Register(Commands);
         Accounts.Register(Commands);
+        if (options.Cluster.Database is not null)
+        {
+            Cluster = new Cluster.ClusterNode(this, options.Cluster, (loggers ?? NullLoggerFactory.Instance).CreateLogger("Chat.Server.Cluster"));
+        }
     }
+
+    /// <summary>The link to the other nodes when <see cref="ServerOptions.Cluster"/> names a database; null for a server alone.</summary>
+    public Cluster.ClusterNode? Cluster { get; }
 
     public ServerOptions Options { get; }
 
@@ -105,6 +112,7 @@ public sealed partial class ChatServer : IAsyncDisposable
 
         StartTlsListener();
         _timerLoop = Task.Run(TimerLoopAsync);
+        Cluster?.Start();
         return Task.CompletedTask;
     }
 
@@ -155,6 +163,12 @@ public sealed partial class ChatServer : IAsyncDisposable
 
         var all = Task.WhenAll(_sessionsEnded.Task, _acceptLoop ?? Task.CompletedTask, _tlsAcceptLoop ?? Task.CompletedTask, _timerLoop ?? Task.CompletedTask);
         await Task.WhenAny(all, Task.Delay(Options.ShutdownGrace)).ConfigureAwait(false);
+        if (Cluster is not null)
+        {
+            // After the sessions: their QUITs are queued for the other nodes by now.
+            await Cluster.StopAsync().ConfigureAwait(false);
+        }
+
         await Store.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -173,6 +187,8 @@ public sealed partial class ChatServer : IAsyncDisposable
         {
             Info.SendWelcome(client);
         }
+
+        Cluster?.Registered(client);
 
         Log.Connected(client.Nick, client.Endpoint);
     }
@@ -318,14 +334,21 @@ public sealed partial class ChatServer : IAsyncDisposable
         {
             bool wasRegistered = client.IsRegistered;
             var peers = State.Remove(client);
-            if (wasRegistered && peers.Count > 0)
+            var quit = wasRegistered && peers.Count > 0 ? Events.Quit(client, reason) : null;
+            void TellPeers()
             {
-                var quit = Events.Quit(client, reason);
-                foreach (var peer in peers)
+                foreach (var peer in quit is null ? [] : peers)
                 {
-                    peer.Deliver(quit);
+                    peer.Deliver(quit!);
                 }
             }
+
+            // Cluster hook: room mates here are told in the order the database gives every node (see Cluster/ClusterNode).
+            if (Cluster?.Quit(client, reason, wasRegistered, TellPeers) != true)
+            {
+                TellPeers();
+            }
+
         }
 
         if (client.IsRegistered)

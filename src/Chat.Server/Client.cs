@@ -12,7 +12,8 @@ namespace Chat.Server;
 /// </summary>
 public sealed partial class Client : ILineHandler
 {
-    private readonly LineConnection _connection;
+    // Null for a user of another cluster node (see Cluster/ClusterNode): lines to it go nowhere.
+    private readonly LineConnection? _connection;
     private bool _modeDecided;
     private LabeledResponse? _labeled;
     private Limits.FakeLag? _lag;
@@ -32,7 +33,29 @@ public sealed partial class Client : ILineHandler
         Touch();
     }
 
+    // Cluster hook: a user connected to another node, with no connection here.
+    internal Client(ChatServer server, string node, string clusterId)
+    {
+        Server = server;
+        Endpoint = node;
+        Host = "unknown";
+        ConnectedAt = DateTimeOffset.UtcNow;
+        RemoteNode = node;
+        ClusterId = clusterId;
+        IsRegistered = true;
+        Touch();
+    }
+
     public ChatServer Server { get; }
+
+    /// <summary>The cluster node this user is connected to, or null for a user of this server.</summary>
+    public string? RemoteNode { get; }
+
+    /// <summary>Whether the user is connected to another cluster node.</summary>
+    public bool IsRemote => RemoteNode is not null;
+
+    /// <summary>The user's id in the cluster's shared presence; null when not in a cluster.</summary>
+    internal string? ClusterId { get; set; }
 
     /// <summary>"address:port" of the peer, for logs.</summary>
     public string Endpoint { get; }
@@ -93,7 +116,7 @@ public sealed partial class Client : ILineHandler
 
     public string Prefix => $"{Nick}!{User}@{Host}";
 
-    public string? CloseReason => _connection.CloseReason;
+    public string? CloseReason => _connection?.CloseReason;
 
     internal TimeSpan Idle => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastActivity));
 
@@ -128,7 +151,7 @@ public sealed partial class Client : ILineHandler
             return;
         }
 
-        _connection.Send(IrcWriter.ToBytes(message));
+        _connection?.Send(IrcWriter.ToBytes(message));
     }
 
     /// <summary>Sends a standard reply (FAIL, WARN or NOTE): command, code, context and a description.</summary>
@@ -176,11 +199,16 @@ public sealed partial class Client : ILineHandler
     }
 
     /// <summary>A line of text for a plain user.</summary>
-    public void SendPlain(string text) => _connection.Send(Outgoing.PlainLine(text));
+    public void SendPlain(string text) => _connection?.Send(Outgoing.PlainLine(text));
 
     /// <summary>Queues a shared line in the form this client reads.</summary>
     public void Deliver(Outgoing line)
     {
+        if (_connection is null)
+        {
+            return;
+        }
+
         if (IsPlain)
         {
             if (line.PlainBytes is { } plain)
@@ -243,7 +271,7 @@ public sealed partial class Client : ILineHandler
         byte[]? last = lastWords is null ? null
             : IsPlain ? Outgoing.PlainLine(lastWords)
             : IrcWriter.ToBytes(new IrcMessage(IrcCommands.Error, lastWords));
-        _connection.Close(reason, last);
+        _connection?.Close(reason, last);
     }
 
     internal void Touch()
@@ -387,7 +415,7 @@ public sealed partial class Client : ILineHandler
     }
 
     /// <summary>Queues bytes as they are, bypassing tags and capture; for <see cref="LabeledResponse"/>.</summary>
-    internal void SendRaw(IrcMessage message) => _connection.Send(IrcWriter.ToBytes(message));
+    internal void SendRaw(IrcMessage message) => _connection?.Send(IrcWriter.ToBytes(message));
 
     private static string HostFor(IPAddress? address)
     {

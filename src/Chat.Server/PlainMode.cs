@@ -83,6 +83,19 @@ internal static class PlainMode
             return;
         }
 
+        // Cluster hook: with several nodes the shared database decides first who gets a nick.
+        if (server.Cluster?.ClaimNickFirst(client, alias, () => TakeAlias(client, alias),
+            () => client.SendPlain(server.Text.Format("PlainNickInUse", alias))) == true)
+        {
+            return;
+        }
+
+        TakeAlias(client, alias);
+    }
+
+    private static void TakeAlias(Client client, string alias)
+    {
+        var server = client.Server;
         if (!server.State.TryClaimNick(client, alias))
         {
             client.SendPlain(server.Text.Format("PlainNickInUse", alias));

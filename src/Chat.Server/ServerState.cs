@@ -14,7 +14,10 @@ namespace Chat.Server;
 /// snapshots and take no lock. Pending invitations (INVITE) are kept here, per
 /// invitee, and the WHOWAS history is written when a nick is released, so both
 /// are only touched under the gate too. No other lock is ever taken while
-/// holding the gate.
+/// holding the gate, except the cluster's queue lock (Cluster/ClusterNode), a
+/// leaf that guards an in-memory queue and never waits on anything.
+/// Users of other cluster nodes live here too, as clients without a connection
+/// (<see cref="Client.IsRemote"/>), changed only by the cluster under the gate.
 /// </remarks>
 public sealed class ServerState
 {
@@ -121,6 +124,9 @@ public sealed class ServerState
             return true;
         }
     }
+
+    /// <summary>Under the gate: everyone holding a nick, users of other cluster nodes included.</summary>
+    internal IEnumerable<Client> NickHolders => _nicks.Values;
 
     /// <summary>Under the gate: every room, in no particular order.</summary>
     internal IEnumerable<Channel> Channels => _channels.Values;

@@ -245,9 +245,24 @@ public sealed class ChannelModes
         }
 
         var line = _server.Events.Mode(client, channel, [letters.ToString(), .. args]);
-        foreach (var member in channel.Members)
+        if (channel.Contains(client))
         {
-            member.Deliver(line);
+            client.Deliver(line);
+        }
+
+        var others = channel.Members.Where(m => m != client).ToArray();
+        void TellOthers()
+        {
+            foreach (var member in others)
+            {
+                member.Deliver(line);
+            }
+        }
+
+        // Cluster hook: the others here are told in the order the database gives every node (see ClusterNode).
+        if (_server.Cluster?.ModeChanged(client, channel, [letters.ToString(), .. args], TellOthers) != true)
+        {
+            TellOthers();
         }
     }
 

@@ -131,24 +131,34 @@ public sealed class Messaging
         var line = _server.Events.Message(client, command, channel.Name, text, tags, privately: false);
         _server.History.Record(client, line, command, channel.Name, History.HistoryService.RoomKey(channel.Name), text, () =>
         {
-            foreach (var recipient in channel.Members)
+            // Cluster hook: every node, this one too, delivers it when the database hands it back, so all see one order.
+            if (_server.Cluster?.RoomMessage(client, channel, line, command, text, () => DeliverToRoom(client, channel, line, text)) != true)
             {
-                if (recipient != client)
-                {
-                    recipient.Deliver(line);
-                }
-            }
-
-            if (client.Has(Cap.EchoMessage))
-            {
-                client.Deliver(line);
-            }
-
-            if (text is not null)
-            {
-                _server.LogMessage(client, channel.Name, text);
+                DeliverToRoom(client, channel, line, text);
             }
         });
+    }
+
+    /// <summary>A room message to this server's members of the room (and its echo to the sender).</summary>
+    private void DeliverToRoom(Client client, Channel channel, Outgoing line, string? text)
+    {
+        foreach (var recipient in channel.Members)
+        {
+            if (recipient != client)
+            {
+                recipient.Deliver(line);
+            }
+        }
+
+        if (client.Has(Cap.EchoMessage))
+        {
+            client.Deliver(line);
+        }
+
+        if (text is not null)
+        {
+            _server.LogMessage(client, channel.Name, text);
+        }
     }
 
     /// <summary>Under the gate: why the client may not speak in the room, or null when it may.</summary>
@@ -201,6 +211,12 @@ public sealed class Messaging
         var line = _server.Events.Message(client, command, recipient.Nick!, text, tags, privately: true);
         _server.History.Record(client, line, command, recipient.Nick!, History.HistoryService.DirectKey(client.Nick!, recipient.Nick!), text, () =>
         {
+            if (recipient.IsRemote)
+            {
+                // Cluster hook: the recipient's node delivers it.
+                _server.Cluster?.DirectMessage(client, recipient, line, command, text);
+            }
+
             recipient.Deliver(line);
             if (client.Has(Cap.EchoMessage) && recipient != client)
             {

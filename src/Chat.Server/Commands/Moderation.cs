@@ -86,9 +86,20 @@ public sealed class Moderation
             }
 
             var kick = _server.Events.Kick(client, channel, target, reason);
-            foreach (var member in channel.Members)
+            client.Deliver(kick);
+            var others = channel.Members.Where(m => m != client).ToArray();
+            void TellOthers()
             {
-                member.Deliver(kick);
+                foreach (var member in others)
+                {
+                    member.Deliver(kick);
+                }
+            }
+
+            // Cluster hook: the others here (the kicked user too) are told in the order the database gives every node.
+            if (_server.Cluster?.Kicked(client, channel, target, reason, TellOthers) != true)
+            {
+                TellOthers();
             }
 
             channel.Remove(target);
@@ -157,6 +168,11 @@ public sealed class Moderation
             state.AddInvite(target, channel);
             client.SendNumeric(Numerics.RPL_INVITING, target.Nick!, channel.Name);
             target.Deliver(_server.Events.Invite(client, target, channel));
+            if (target.IsRemote)
+            {
+                // Cluster hook: the invitee's node remembers the invitation and tells it.
+                _server.Cluster?.Invited(client, target, channel);
+            }
 
             // invite-notify: the room's other operators who asked are told too.
             var notice = _server.Events.CapOnly(client, Cap.InviteNotify, IrcCommands.Invite, target.Nick!, channel.Name);

@@ -72,6 +72,14 @@ public sealed class Operators
 
         string comment = message.Parameters[1];
         string reason = $"Killed ({client.Nick} ({comment}))";
+        if (victim.IsRemote)
+        {
+            // Cluster hook: the victim's node sends the KILL and closes the connection.
+            _server.Cluster?.Killed(client, victim, comment, reason);
+            _server.Log.Killed(client.Nick!, victim.Nick!, comment);
+            return;
+        }
+
         if (!victim.IsPlain)
         {
             victim.Send(new IrcMessage(null, client.Prefix, IrcCommands.Kill, [victim.Nick!, comment]));

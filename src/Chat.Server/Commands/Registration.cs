@@ -169,6 +169,18 @@ public sealed class Registration
             return;
         }
 
+        // Cluster hook: with several nodes the shared database decides first who gets a nick.
+        if (_server.Cluster?.ClaimNickFirst(client, nick, () => ApplyNick(client, nick),
+            () => client.SendNumeric(Numerics.ERR_NICKNAMEINUSE, nick, "Nickname is already in use")) == true)
+        {
+            return;
+        }
+
+        ApplyNick(client, nick);
+    }
+
+    private void ApplyNick(Client client, string nick)
+    {
         if (!client.IsRegistered)
         {
             if (!_server.State.TryClaimNick(client, nick))

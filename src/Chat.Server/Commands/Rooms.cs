@@ -77,26 +77,32 @@ public sealed class Rooms
             client.Channels.Add(channel);
             state.RemoveInvite(client, channel);
             var join = _server.Events.Join(client, channel);
-            foreach (var member in channel.Members)
+            if (!client.IsPlain)
             {
                 // A plain user has just been welcomed; ">>> me joined" would only repeat it.
-                if (member != client || !client.IsPlain)
-                {
-                    member.Deliver(join);
-                }
+                client.Deliver(join);
             }
 
-            if (client.AwayMessage is { } away)
+            var others = channel.Members.Where(m => m != client).ToArray();
+            var awayLine = client.AwayMessage is { } away ? _server.Events.CapOnly(client, Cap.AwayNotify, IrcCommands.Away, away) : null;
+            void TellOthers()
             {
-                // away-notify: room mates who asked learn at once that the newcomer is away.
-                var awayLine = _server.Events.CapOnly(client, Cap.AwayNotify, IrcCommands.Away, away);
-                foreach (var member in channel.Members)
+                foreach (var member in others)
                 {
-                    if (member != client)
+                    member.Deliver(join);
+
+                    // away-notify: room mates who asked learn at once that the newcomer is away.
+                    if (awayLine is not null)
                     {
                         member.Deliver(awayLine);
                     }
                 }
+            }
+
+            // Cluster hook: the others here are told in the order the database gives every node (see ClusterNode).
+            if (_server.Cluster?.Joined(client, channel, created ? MemberStatus.Operator : MemberStatus.None, TellOthers) != true)
+            {
+                TellOthers();
             }
 
             if (!client.IsPlain)
@@ -165,9 +171,20 @@ public sealed class Rooms
             }
 
             var part = _server.Events.Part(client, channel, reason);
-            foreach (var member in channel.Members)
+            client.Deliver(part);
+            var others = channel.Members.Where(m => m != client).ToArray();
+            void TellOthers()
             {
-                member.Deliver(part);
+                foreach (var member in others)
+                {
+                    member.Deliver(part);
+                }
+            }
+
+            // Cluster hook: the others here are told in the order the database gives every node (see ClusterNode).
+            if (_server.Cluster?.Parted(client, channel, reason, TellOthers) != true)
+            {
+                TellOthers();
             }
 
             channel.Remove(client);
@@ -191,17 +208,20 @@ public sealed class Rooms
             }
 
             var change = _server.Events.NickChange(client, oldPrefix, oldNick, nick);
-            var told = new HashSet<Client> { client };
             client.Deliver(change);
-            foreach (var channel in client.Channels)
+            var mates = state.RoomMates(client);
+            void TellMates()
             {
-                foreach (var member in channel.Members)
+                foreach (var mate in mates)
                 {
-                    if (told.Add(member))
-                    {
-                        member.Deliver(change);
-                    }
+                    mate.Deliver(change);
                 }
+            }
+
+            // Cluster hook: room mates here are told in the order the database gives every node (see ClusterNode).
+            if (_server.Cluster?.NickChanged(client, TellMates) != true)
+            {
+                TellMates();
             }
         }
     }
@@ -367,9 +387,20 @@ public sealed class Rooms
             channel.TopicSetBy = client.Prefix;
             channel.TopicSetAt = DateTimeOffset.UtcNow;
             var line = _server.Events.Topic(client, channel, topic);
-            foreach (var member in channel.Members)
+            client.Deliver(line);
+            var others = channel.Members.Where(m => m != client).ToArray();
+            void TellOthers()
             {
-                member.Deliver(line);
+                foreach (var member in others)
+                {
+                    member.Deliver(line);
+                }
+            }
+
+            // Cluster hook: the others here are told in the order the database gives every node (see ClusterNode).
+            if (_server.Cluster?.TopicChanged(client, channel, TellOthers) != true)
+            {
+                TellOthers();
             }
         }
     }

@@ -99,7 +99,9 @@ public sealed class Users
         }
 
         bool all = mask is "0" or "*";
-        foreach (var who in state.ClientsSnapshot())
+
+        // Nick holders, not connections: users of other cluster nodes match too.
+        foreach (var who in state.NickHolders)
         {
             if (!who.IsRegistered || who.Nick is null || !IsVisibleTo(who, client))
             {
@@ -329,6 +331,8 @@ public sealed class Users
                 mate.Deliver(line);
             }
         }
+
+        _server.Cluster?.AwayChanged(client);
     }
 
     private string ServerDescription => $"{_server.Options.Network} chat server";
