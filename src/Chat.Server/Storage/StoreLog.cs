@@ -11,6 +11,12 @@ public sealed partial class ServerLog
     [LoggerMessage(Level = LogLevel.Information, Message = "History stored in {Path}")]
     public partial void StoreOpened(string path);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database {Database} unreachable; {Waiting} writes wait and are retried until it is back")]
+    public partial void StoreUnavailable(Exception exception, string database, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database {Database} reachable again after {Seconds:F1} s; waiting writes committed")]
+    public partial void StoreReconnected(string database, double seconds);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {Account} registered by {Nick}")]
     public partial void AccountRegistered(string account, string nick);
 
