@@ -90,11 +90,12 @@ public sealed partial class PostgresChatStore : IChatStore
         try
         {
             writer = dataSource.OpenConnection();
-            PostgresMigrations.Apply(writer);
             using (var set = new NpgsqlCommand(DurableCommits, writer))
             {
                 set.ExecuteNonQuery();
             }
+
+            PostgresMigrations.Apply(writer);
             return new PostgresChatStore(options, dataSource, writer, database, log);
         }
         catch (Exception ex) when (IsDatabaseError(ex))
