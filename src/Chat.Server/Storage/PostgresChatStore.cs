@@ -85,7 +85,7 @@ public sealed partial class PostgresChatStore : IChatStore
     {
         string normalized = PostgresConnectionString.Normalize(connectionString);
         string database = PostgresConnectionString.Describe(normalized);
-        var dataSource = NpgsqlDataSource.Create(normalized);
+        var dataSource = NpgsqlDataSource.Create(WithAutoPrepare(normalized));
         NpgsqlConnection? writer = null;
         try
         {
@@ -104,6 +104,21 @@ public sealed partial class PostgresChatStore : IChatStore
             dataSource.Dispose();
             throw new StoreUnavailableException($"cannot use the PostgreSQL database {database}: {OneLine(ex)}", ex);
         }
+    }
+
+    /// <summary>
+    /// The store runs the same dozen statements over and over: unless the connection
+    /// string says otherwise, Npgsql prepares them on each connection after a few uses.
+    /// </summary>
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 32;
+        }
+
+        return builder.ConnectionString;
     }
 
     private static string OneLine(Exception ex) => ex.Message.ReplaceLineEndings(" ").Trim();
@@ -177,8 +192,14 @@ public sealed partial class PostgresChatStore : IChatStore
             try
             {
                 var connection = await WriterConnectionAsync(token).ConfigureAwait(false);
-                await using (var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false))
+                if (batch.TrueForAll(item => item is InsertItem))
                 {
+                    // Only messages (the usual group): one round trip, the batch's implicit transaction.
+                    await InsertAsync(connection, null, batch, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
                     await InsertAsync(connection, tx, batch, token).ConfigureAwait(false);
                     foreach (var item in batch)
                     {
@@ -307,7 +328,8 @@ public sealed partial class PostgresChatStore : IChatStore
     }
 
     /// <summary>Inserts every message of the group with one statement, and moves each conversation's latest time.</summary>
-    private static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<WriteItem> batch, CancellationToken token)
+    /// <remarks>Without <paramref name="tx"/> the two statements still commit or fail together: an NpgsqlBatch runs in one implicit transaction.</remarks>
+    private static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, List<WriteItem> batch, CancellationToken token)
     {
         int count = 0;
         foreach (var item in batch)
@@ -383,6 +405,9 @@ public sealed partial class PostgresChatStore : IChatStore
                 },
             },
         };
+
+        // Prepared once per connection (Npgsql keeps it by its text), so later groups skip parsing and planning.
+        await insert.PrepareAsync(token).ConfigureAwait(false);
         await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
     }
 
@@ -532,15 +557,17 @@ public sealed partial class PostgresChatStore : IChatStore
     }
 
     /// <summary>A message; the group inserts all of them at once (see <see cref="InsertAsync"/>).</summary>
-    private sealed class InsertItem(StoredMessage message) : WriteItem<bool>
+    private sealed class InsertItem : WriteItem<bool>
     {
-        public StoredMessage Message { get; } = message;
-
-        public override Task RunAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken token)
+        public InsertItem(StoredMessage message)
         {
+            Message = message;
             Result = true;
-            return System.Threading.Tasks.Task.CompletedTask;
         }
+
+        public StoredMessage Message { get; }
+
+        public override Task RunAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken token) => System.Threading.Tasks.Task.CompletedTask;
     }
 
     /// <summary>Arbitrary work in a savepoint, so its failure undoes only itself; a lost connection fails the group (and it is retried).</summary>
