@@ -6,7 +6,7 @@ namespace Chat.Server.Storage;
 /// <summary>The queries: each on a pooled connection of its own, never waiting for the writer.</summary>
 public sealed partial class PostgresChatStore
 {
-    private const string Columns = "msgid, time, conversation, command, sender, sender_nick, account, target, text, tags";
+    private const string Columns = StoreRows.MessageColumns;
 
     private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read)
     {
@@ -63,7 +63,7 @@ public sealed partial class PostgresChatStore
         {
             while (await r.ReadAsync().ConfigureAwait(false))
             {
-                list.Add(ReadMessage(r));
+                list.Add(StoreRows.Message(r));
             }
         }
 
@@ -75,17 +75,6 @@ public sealed partial class PostgresChatStore
         return list;
     }
 
-    private static StoredMessage ReadMessage(NpgsqlDataReader r) => new(
-        r.GetString(0),
-        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
-        r.GetString(2),
-        r.GetString(3),
-        r.GetString(4),
-        r.GetString(5),
-        r.IsDBNull(6) ? null : r.GetString(6),
-        r.GetString(7),
-        r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetString(9));
 
     public Task<IReadOnlyList<StoredMessage>> LatestAsync(string conversation, HistoryRef? after, int limit) => ReadAsync<IReadOnlyList<StoredMessage>>(async c =>
     {
@@ -165,8 +154,7 @@ public sealed partial class PostgresChatStore
             }
         }
 
-        bool ascending = from <= to;
-        var chosen = (ascending ? found.OrderBy(f => f.Latest) : found.OrderByDescending(f => f.Latest)).Take(limit).OrderBy(f => f.Latest);
+        var chosen = StoreRows.ChooseTargets(found, from, to, limit);
         var result = new List<ConversationSummary>();
         foreach (var (conversation, latest) in chosen)
         {
@@ -190,9 +178,8 @@ public sealed partial class PostgresChatStore
 
     public Task<AccountRecord?> FindAccountAsync(string name) => ReadAsync(async c =>
     {
-        await using var cmd = new NpgsqlCommand("""
-            SELECT name, folded, email, created, pbkdf2_salt, pbkdf2_iterations, pbkdf2_hash,
-                   scram_salt, scram_iterations, scram_stored_key, scram_server_key
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT {StoreRows.AccountColumns}
             FROM accounts WHERE folded = @f
             """, c);
         cmd.Parameters.AddWithValue("f", Chat.Core.Protocol.IrcCaseMapping.Fold(name));
@@ -202,13 +189,7 @@ public sealed partial class PostgresChatStore
             return null;
         }
 
-        return new AccountRecord(
-            r.GetString(0),
-            r.GetString(1),
-            r.IsDBNull(2) ? null : r.GetString(2),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)),
-            new PasswordVerifier((byte[])r[4], r.GetInt32(5), (byte[])r[6]),
-            new ScramCredentials((byte[])r[7], r.GetInt32(8), (byte[])r[9], (byte[])r[10]));
+        return StoreRows.Account(r);
     });
 
     public Task<IReadOnlyList<string>> AccountNamesAsync() => ReadAsync<IReadOnlyList<string>>(async c =>
