@@ -6,6 +6,8 @@ public sealed record StoreOptions
     /// <summary>
     /// Folder of the database (chat.db). Null keeps everything in memory for the
     /// life of the process (tests, throwaway servers); `chat serve` always gives one.
+    /// Unused by the store when <see cref="Cluster.ClusterOptions.Database"/> puts
+    /// history in PostgreSQL (see <see cref="ChatStores"/>).
     /// </summary>
     public string? DataDirectory { get; init; }
 
@@ -14,6 +16,8 @@ public sealed record StoreOptions
     /// the operating system once the writer returns, so it survives the server
     /// process being killed, but not a power loss or kernel crash; FULL also
     /// fsyncs the WAL on every group commit and survives those, at some cost.
+    /// SQLite only: PostgreSQL commits with synchronous_commit=on and fsyncs as
+    /// its server is configured to.
     /// </summary>
     public bool FullSync { get; init; }
 
