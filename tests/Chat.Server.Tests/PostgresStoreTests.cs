@@ -106,14 +106,15 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreTests
         }
     }
 
+    private static ServerLog Log(CapturingLoggerFactory loggers) => new(loggers.CreateLogger("test"), new ServerText(CultureInfo.GetCultureInfo("en")));
+
     [Fact]
-    public async Task Appends_during_a_database_restart_are_all_committed_once_it_is_back()
+    public async Task Without_a_grace_appends_during_a_database_restart_wait_and_are_all_committed_once_it_is_back()
     {
         using var loggers = new CapturingLoggerFactory();
-        var log = new ServerLog(loggers.CreateLogger("test"), new ServerText(CultureInfo.GetCultureInfo("en")));
         const string password = "not-to-be-logged-7731";
         string database = await DatabaseAsync() + $";Password={password}";
-        await using var store = PostgresChatStore.Open(new StoreOptions(), database, log);
+        await using var store = PostgresChatStore.Open(new StoreOptions { OutageGrace = null }, database, Log(loggers));
         await Task.WhenAll(Enumerable.Range(1, 10).Select(i => store.AppendAsync(Msg(i))));
 
         await postgres.Cluster.StopAsync();
@@ -141,6 +142,54 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreTests
         Assert.Single(lines, l => l.Contains("reachable again", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"127.0.0.1:{postgres.Cluster.Port}/store_", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains(password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task After_the_grace_appends_complete_while_the_database_is_away_and_are_stored_in_order_when_it_is_back()
+    {
+        using var loggers = new CapturingLoggerFactory();
+        await using var store = PostgresChatStore.Open(new StoreOptions { OutageGrace = TimeSpan.FromMilliseconds(500) }, await DatabaseAsync(), Log(loggers));
+        await Task.WhenAll(Enumerable.Range(1, 10).Select(i => store.AppendAsync(Msg(i))));
+
+        await postgres.Cluster.StopAsync();
+        try
+        {
+            // The first ones wait out the grace; then every append completes at once.
+            var early = Enumerable.Range(11, 50).Select(i => store.AppendAsync(Msg(i))).ToList();
+            await Task.WhenAll(early).WaitAsync(TimeSpan.FromSeconds(20));
+            var late = Enumerable.Range(61, 50).Select(i => store.AppendAsync(Msg(i))).ToList();
+            Assert.All(late, t => Assert.True(t.IsCompletedSuccessfully));
+            Assert.Contains(loggers.Lines, l => l.Contains("has not committed", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await postgres.Cluster.StartAgainAsync();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await CountOrZeroAsync(store) < 110 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 110), Ids(await store.LatestAsync("#general", null, 500)));
+
+        // Caught up: a message waits for its commit again.
+        var next = store.AppendAsync(Msg(111));
+        await next.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(111, await store.CountAsync());
+    }
+
+    private static async Task<long> CountOrZeroAsync(IChatStore store)
+    {
+        try
+        {
+            return await store.CountAsync();
+        }
+        catch (NpgsqlException)
+        {
+            return 0;
+        }
     }
 
     [Fact]

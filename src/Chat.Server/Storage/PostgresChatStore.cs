@@ -19,11 +19,19 @@ namespace Chat.Server.Storage;
 /// bounded: when the database cannot keep up, senders wait for room.</para>
 /// <para>Outages: when the connection is lost the writer keeps the group it was
 /// committing, waits (100 ms, doubling up to 5 s) and tries again on a new
-/// connection, as long as it takes; meanwhile new writes queue behind it and
-/// then senders wait. Nothing queued is dropped. The outage is logged once when
-/// it starts and once when it ends. Messages are inserted with ON CONFLICT
-/// (msgid) DO NOTHING, so a group whose commit was cut off halfway (committed
-/// or not, the client cannot tell) can safely be sent again.</para>
+/// connection, as long as it takes; new writes queue behind it. Nothing queued
+/// is dropped. The outage is logged once when it starts and once when it ends.
+/// Messages are inserted with ON CONFLICT (msgid) DO NOTHING, so a group whose
+/// commit was cut off halfway (committed or not, the client cannot tell) can
+/// safely be sent again.</para>
+/// <para>Chat during an outage: with <see cref="StoreOptions.OutageGrace"/> (2 s
+/// by default) a watchdog completes the waiting messages once the group in
+/// flight is that old (the database is away or stalled), and each new message as
+/// soon as it is queued, so users keep talking; the writer stores them in order
+/// when the database answers, and messages wait for their commit again. They are
+/// in memory meanwhile: bounded by the queue (then senders wait), and lost, with
+/// an error in the log saying how many, if the server stops before the database
+/// is back. Account creation and retention always wait for the database.</para>
 /// <para>Durability: the writer's session sets synchronous_commit=on, so a
 /// committed group is in the database's WAL even when the server's default is
 /// off; a crash of the database then loses nothing anyone has seen (a power loss
@@ -53,6 +61,18 @@ public sealed partial class PostgresChatStore : IChatStore
     private readonly Task _pruneLoop;
     private NpgsqlConnection? _writer;
     private DateTime? _outageSince;
+
+    /// <summary>The group the writer is committing (a list it no longer changes), for the watchdog; null between groups.</summary>
+    private List<WriteItem>? _inFlight;
+    private long _inFlightSince;
+
+    /// <summary>True while groups take longer than <see cref="StoreOptions.OutageGrace"/>: new messages complete as soon as they are queued.</summary>
+    private volatile bool _holding;
+
+    /// <summary>Messages queued or in flight, roughly in order, for the watchdog to release; the writer trims what has completed.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<InsertItem> _pending = new();
+    private int _heldLost;
+    private readonly Task _watchdog;
     private int _disposed;
 
     private PostgresChatStore(StoreOptions options, NpgsqlDataSource dataSource, NpgsqlConnection writer, string database, ServerLog? log)
@@ -69,6 +89,7 @@ public sealed partial class PostgresChatStore : IChatStore
         });
         _writerLoop = Task.Run(WriterLoopAsync);
         _pruneLoop = options.MaxAge is null && options.MaxPerConversation is null ? Task.CompletedTask : Task.Run(PruneLoopAsync);
+        _watchdog = options.OutageGrace is { } grace ? Task.Run(() => WatchdogAsync(grace)) : Task.CompletedTask;
     }
 
     /// <summary>Where the database is ("user@host:port/database"), without the password.</summary>
@@ -135,7 +156,16 @@ public sealed partial class PostgresChatStore : IChatStore
         _ => false,
     };
 
-    public Task AppendAsync(StoredMessage message) => Enqueue(new InsertItem(message));
+    public Task AppendAsync(StoredMessage message)
+    {
+        var item = new InsertItem(message);
+        if (_options.OutageGrace is not null)
+        {
+            _pending.Enqueue(item);
+        }
+
+        return Enqueue(item);
+    }
 
     /// <summary>Runs <paramref name="work"/> in the writer's next group, in a savepoint of its own.</summary>
     private Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> work) => Enqueue(new FuncItem<T>(work));
@@ -152,18 +182,63 @@ public sealed partial class PostgresChatStore : IChatStore
             return EnqueueSlowAsync(item);
         }
 
+        if (_holding)
+        {
+            item.Release();
+        }
+
         return item.Task;
     }
 
     private async Task<T> EnqueueSlowAsync<T>(WriteItem<T> item)
     {
         await _queue.Writer.WriteAsync(item).ConfigureAwait(false);
+        if (_holding)
+        {
+            item.Release();
+        }
+
         return await item.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps chat going while the database is away or stalled: once the group in
+    /// flight is older than <paramref name="grace"/>, every message waiting (and
+    /// every message queued until a group commits again) completes at once, so it
+    /// is delivered; the writer still commits them, in order, when the database answers.
+    /// </summary>
+    private async Task WatchdogAsync(TimeSpan grace)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(grace.TotalMilliseconds / 4, 10, 250)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var group = Volatile.Read(ref _inFlight);
+                if (group is null || System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _inFlightSince)) < grace)
+                {
+                    continue;
+                }
+
+                if (!_holding)
+                {
+                    _holding = true;
+                    _log?.StoreHolding(Database, grace.TotalSeconds, _pending.Count);
+                }
+
+                foreach (var item in _pending)
+                {
+                    item.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private async Task WriterLoopAsync()
     {
-        var batch = new List<WriteItem>(_options.MaxBatch);
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -172,18 +247,34 @@ public sealed partial class PostgresChatStore : IChatStore
                 await Task.Delay(_options.CommitWindow).ConfigureAwait(false);
             }
 
+            // A new list for each group: the watchdog may read the one in flight.
+            var batch = new List<WriteItem>(Math.Min(_options.MaxBatch, Math.Max(16, reader.Count)));
             while (batch.Count < _options.MaxBatch && reader.TryRead(out var item))
             {
                 batch.Add(item);
             }
 
-            await CommitGroupAsync(batch).ConfigureAwait(false);
-            batch.Clear();
+            Interlocked.Exchange(ref _inFlightSince, System.Diagnostics.Stopwatch.GetTimestamp());
+            Volatile.Write(ref _inFlight, batch);
+            bool committed = await CommitGroupAsync(batch).ConfigureAwait(false);
+            Volatile.Write(ref _inFlight, null);
+            if (committed)
+            {
+                // Caught up: messages wait for their commit again.
+                _holding = false;
+            }
+
+            while (_pending.TryPeek(out var head) && head.Task.IsCompleted && _pending.TryDequeue(out _))
+            {
+            }
         }
     }
 
-    /// <summary>Commits one group, waiting out a lost connection; completes or fails every item of it.</summary>
-    private async Task CommitGroupAsync(List<WriteItem> batch)
+    /// <summary>
+    /// Commits one group, waiting out a lost connection; completes or fails every
+    /// item of it. False when it gave up because the store is closing.
+    /// </summary>
+    private async Task<bool> CommitGroupAsync(List<WriteItem> batch)
     {
         var token = _abort.Token;
         var wait = FirstRetry;
@@ -213,8 +304,8 @@ public sealed partial class PostgresChatStore : IChatStore
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                Fail(batch, new ObjectDisposedException(nameof(PostgresChatStore), $"The store was closed while the database {Database} could not be reached."));
-                return;
+                Abandon(batch);
+                return false;
             }
             catch (Exception ex) when (IsTransient(ex) || _writer?.FullState is not ConnectionState.Open)
             {
@@ -231,8 +322,8 @@ public sealed partial class PostgresChatStore : IChatStore
                 }
                 catch (OperationCanceledException)
                 {
-                    Fail(batch, new ObjectDisposedException(nameof(PostgresChatStore), $"The store was closed while the database {Database} could not be reached."));
-                    return;
+                    Abandon(batch);
+                    return false;
                 }
 
                 wait = wait * 2 < LongestRetry ? wait * 2 : LongestRetry;
@@ -241,18 +332,19 @@ public sealed partial class PostgresChatStore : IChatStore
             {
                 // Not the connection: something in the group is refused. Commit each item alone,
                 // so only the one at fault fails.
+                bool all = true;
                 foreach (var item in batch)
                 {
-                    await CommitGroupAsync([item]).ConfigureAwait(false);
+                    all &= await CommitGroupAsync([item]).ConfigureAwait(false);
                 }
 
-                return;
+                return all;
             }
             catch (Exception ex)
             {
                 // Not the connection: the database refuses this item.
                 Fail(batch, ex);
-                return;
+                return true;
             }
         }
 
@@ -269,6 +361,22 @@ public sealed partial class PostgresChatStore : IChatStore
         {
             item.Complete();
         }
+
+        return true;
+    }
+
+    /// <summary>The store is closing and the database is away: the group fails, and messages already delivered are counted as lost.</summary>
+    private void Abandon(List<WriteItem> batch)
+    {
+        foreach (var item in batch)
+        {
+            if (item.Released)
+            {
+                Interlocked.Increment(ref _heldLost);
+            }
+        }
+
+        Fail(batch, new ObjectDisposedException(nameof(PostgresChatStore), $"The store was closed while the database {Database} could not be reached."));
     }
 
     private static void Fail(List<WriteItem> batch, Exception ex)
@@ -514,6 +622,12 @@ public sealed partial class PostgresChatStore : IChatStore
 
         await _writerLoop.ConfigureAwait(false);
         await _pruneLoop.ConfigureAwait(false);
+        await _watchdog.ConfigureAwait(false);
+        if (_heldLost > 0)
+        {
+            _log?.StoreHeldLost(_heldLost, Database);
+        }
+
         DropWriter();
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
@@ -524,7 +638,15 @@ public sealed partial class PostgresChatStore : IChatStore
 
     private abstract class WriteItem
     {
+        /// <summary>Completed before its commit, while the database was away (see <see cref="WatchdogAsync"/>).</summary>
+        public bool Released { get; protected set; }
+
         public abstract Task RunAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken token);
+
+        /// <summary>Completes a message's task ahead of its commit; other work keeps waiting for the database.</summary>
+        public virtual void Release()
+        {
+        }
 
         public abstract void Complete();
 
@@ -568,6 +690,15 @@ public sealed partial class PostgresChatStore : IChatStore
         public StoredMessage Message { get; }
 
         public override Task RunAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken token) => System.Threading.Tasks.Task.CompletedTask;
+
+        public override void Release()
+        {
+            if (!Task.IsCompleted)
+            {
+                Released = true;
+                Complete();
+            }
+        }
     }
 
     /// <summary>Arbitrary work in a savepoint, so its failure undoes only itself; a lost connection fails the group (and it is retried).</summary>

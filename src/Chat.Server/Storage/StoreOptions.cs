@@ -34,6 +34,18 @@ public sealed record StoreOptions
     /// <summary>Writes waiting for the writer before senders are made to wait (backpressure).</summary>
     public int QueueCapacity { get; init; } = 65536;
 
+    /// <summary>
+    /// PostgreSQL only: how long messages wait for a database that is away or
+    /// stalled before they are delivered anyway. From then until a group commits
+    /// again, each message is delivered as soon as it is queued and kept in memory
+    /// (at most <see cref="QueueCapacity"/> waiting, then senders wait) until the
+    /// database stores it, in order; a server stopped meanwhile loses those (and
+    /// logs how many). So a database restart pauses chat for this long instead of
+    /// for its whole length. Null: messages wait for their commit however long it
+    /// takes, so nothing delivered is ever missing from the database.
+    /// </summary>
+    public TimeSpan? OutageGrace { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Messages older than this are deleted; null keeps them forever.</summary>
     public TimeSpan? MaxAge { get; init; }
 
