@@ -180,6 +180,27 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreTests
         Assert.Equal(111, await store.CountAsync());
     }
 
+    [Fact]
+    public async Task A_store_closed_while_the_database_is_away_stops_in_bounded_time_and_says_what_it_lost()
+    {
+        using var loggers = new CapturingLoggerFactory();
+        var store = PostgresChatStore.Open(new StoreOptions { OutageGrace = TimeSpan.FromMilliseconds(300) }, await DatabaseAsync(), Log(loggers));
+        await postgres.Cluster.StopAsync();
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(1, 5).Select(i => store.AppendAsync(Msg(i)))).WaitAsync(TimeSpan.FromSeconds(20));
+            var account = store.CreateAccountAsync(AccountHashing.Create("Late", null, "a long enough password", AccountHashing.MinIterations));
+            await store.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => account);
+        }
+        finally
+        {
+            await postgres.Cluster.StartAgainAsync();
+        }
+
+        Assert.Contains(loggers.Lines, l => l.StartsWith("Error: 5 delivered messages were never stored", StringComparison.Ordinal));
+    }
+
     private static async Task<long> CountOrZeroAsync(IChatStore store)
     {
         try
