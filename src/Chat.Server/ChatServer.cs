@@ -32,7 +32,7 @@ public sealed partial class ChatServer : IAsyncDisposable
         Events = new ChatEvents(Text);
         Throttle = new Limits.ConnectionThrottle(options.Throttle);
         State = new ServerState();
-        Store = Storage.SqliteChatStore.Open(options.Store);
+        Store = Storage.ChatStores.Open(options, Log);
         History = new History.HistoryService(this, Store);
         ChatHistory = new History.ChatHistoryCommand(this);
         Accounts = new Accounts.AccountService(this, Store);

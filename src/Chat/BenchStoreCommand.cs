@@ -9,6 +9,7 @@ namespace Chat;
 /// `chat bench-store` (hidden): write throughput of the store with many
 /// concurrent senders, each waiting for its commit as the server does, then
 /// history query latencies on the room that now holds that many messages.
+/// SQLite by default; --database measures PostgreSQL the same way.
 /// Figures and the command are in docs/STORAGE.md.
 /// </summary>
 internal static class BenchStoreCommand
@@ -19,13 +20,23 @@ internal static class BenchStoreCommand
         var senders = new Option<int>("--senders") { DefaultValueFactory = _ => 100, Description = "Concurrent senders, each waiting for its own commits." };
         var dir = new Option<string?>("--dir") { Description = "Data folder (default: a new temporary folder, deleted after)." };
         var fullSync = new Option<bool>("--full-sync") { Description = "fsync every group commit." };
+        var database = new Option<string?>("--database")
+        {
+            Description = "Benchmark PostgreSQL instead of SQLite: a connection string or postgresql:// URL of an empty, throwaway database (the run writes and prunes there).",
+        };
         var command = new Command("bench-store", "Benchmark the history store (write throughput, query latency).") { Hidden = true };
         command.Options.Add(messages);
         command.Options.Add(senders);
         command.Options.Add(dir);
         command.Options.Add(fullSync);
+        command.Options.Add(database);
         command.SetAction(async (parse, _) =>
         {
+            if (parse.GetValue(database) is { } connection)
+            {
+                return await RunPostgresAsync(connection, parse.GetValue(messages), parse.GetValue(senders)).ConfigureAwait(false);
+            }
+
             string folder = parse.GetValue(dir) ?? Path.Combine(Path.GetTempPath(), "chat-bench-" + Guid.NewGuid().ToString("N"));
             try
             {
@@ -49,10 +60,46 @@ internal static class BenchStoreCommand
         "bench" + i.ToString("x", CultureInfo.InvariantCulture), time, "#bench", "PRIVMSG", "user!~user@127.0.0.1", "user", null, "#bench",
         "A message of ordinary length, about as long as people type in a chat room.", null);
 
+    private static async Task<int> RunPostgresAsync(string database, int count, int senders)
+    {
+        PostgresChatStore store;
+        try
+        {
+            store = PostgresChatStore.Open(new StoreOptions(), database);
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or FormatException)
+        {
+            Console.Error.WriteLine($"chat bench-store: {ex.Message}");
+            return 1;
+        }
+
+        await using (store.ConfigureAwait(false))
+        {
+            Console.WriteLine($"store benchmark: {count:N0} messages, {senders} concurrent senders, PostgreSQL {store.Database}");
+            await MeasureAsync(store, count, senders, () => DatabaseSize(database)).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    private static long DatabaseSize(string database)
+    {
+        using var connection = new Npgsql.NpgsqlConnection(PostgresConnectionString.Normalize(database));
+        connection.Open();
+        using var size = new Npgsql.NpgsqlCommand("SELECT pg_database_size(current_database())", connection);
+        return (long)size.ExecuteScalar()!;
+    }
+
     private static async Task RunAsync(string folder, int count, int senders, bool fullSync)
     {
         Console.WriteLine($"store benchmark: {count:N0} messages, {senders} concurrent senders, synchronous={(fullSync ? "FULL" : "NORMAL")}, {folder}");
         await using var store = SqliteChatStore.Open(new StoreOptions { DataDirectory = folder, FullSync = fullSync });
+        await MeasureAsync(store, count, senders, () => Directory.GetFiles(folder).Sum(f => new FileInfo(f).Length)).ConfigureAwait(false);
+    }
+
+    /// <summary>The measurements, the same for every store; <paramref name="size"/> gives the bytes on disk when known.</summary>
+    private static async Task MeasureAsync(IChatStore store, int count, int senders, Func<long?> size)
+    {
         var start = DateTimeOffset.UtcNow.AddDays(-1);
         long next = 0;
         var clock = Stopwatch.StartNew();
@@ -78,8 +125,9 @@ internal static class BenchStoreCommand
 
         Console.WriteLine($"one sender alone, append until committed: p50 {Percentile(single, 50):F3} ms, p99 {Percentile(single, 99):F3} ms");
         long total = await store.CountAsync().ConfigureAwait(false);
-        long bytes = Directory.GetFiles(folder).Sum(f => new FileInfo(f).Length);
-        Console.WriteLine($"database: {total:N0} messages, {bytes / 1024.0 / 1024.0:F0} MB on disk (with WAL)");
+        Console.WriteLine(size() is { } bytes
+            ? $"database: {total:N0} messages, {bytes / 1024.0 / 1024.0:F0} MB on disk"
+            : $"database: {total:N0} messages");
 
         var middle = new MsgIdRef("bench" + (count / 2).ToString("x", CultureInfo.InvariantCulture));
         var middleTime = new TimeRef(start.AddMilliseconds(count / 2));

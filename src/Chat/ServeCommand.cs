@@ -131,13 +131,19 @@ internal static class ServeCommand
         {
             server = new ChatServer(options, loggers);
         }
+        catch (Chat.Server.Storage.StoreUnavailableException ex)
+        {
+            // PostgreSQL (--database) unreachable or refusing: the message names it, never the password.
+            Console.Error.WriteLine($"chat serve: {ex.Message}");
+            return 1;
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
             Console.Error.WriteLine($"chat serve: cannot open the database in {options.Store.DataDirectory}: {ex.Message}");
             return 1;
         }
 
-        server.Log.StoreOpened(Path.Combine(options.Store.DataDirectory!, "chat.db"));
+        server.Log.StoreOpened(Chat.Server.Storage.ChatStores.Describe(options));
         try
         {
             await server.StartAsync().ConfigureAwait(false);

@@ -10,8 +10,9 @@ namespace Chat;
 /// <summary>
 /// The options of `chat serve` for how clients reach it besides plain TCP: the web
 /// client and WebSocket (--web-port, --web-origin), TLS (--tls-cert, --tls-key,
-/// --tls-port, --tls-self-signed, --no-plain) and --data-dir. Each maps onto a
-/// configuration key (see <see cref="ServerConfiguration.SwitchMappings"/>).
+/// --tls-port, --tls-self-signed, --no-plain), --data-dir, and the shared
+/// PostgreSQL database of several nodes (--database, --node-name). Each maps onto
+/// a configuration key (see <see cref="ServerConfiguration.SwitchMappings"/>).
 /// </summary>
 internal sealed class ServeTransportOptions
 {
@@ -56,9 +57,21 @@ internal sealed class ServeTransportOptions
         Description = "Where the server keeps its files. Default: $XDG_DATA_HOME/chat or ~/.local/share/chat.",
     };
 
+    private readonly Option<string?> _database = new("--database")
+    {
+        Description = "Keep history and accounts in PostgreSQL instead of SQLite in --data-dir, so several servers can share them: "
+            + "an Npgsql connection string (\"Host=db;Database=chat;Username=chat;Password=...\") or a URL (postgresql://chat:secret@db:5432/chat?sslmode=require). "
+            + "Also CHAT_Cluster__Database, which keeps the password out of the process list.",
+    };
+
+    private readonly Option<string?> _nodeName = new("--node-name")
+    {
+        Description = "This server's name among the servers sharing one --database (logs, presence). Default: the server name.",
+    };
+
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _webPort, _webOrigin, _tlsCert, _tlsKey, _tlsPort, _tlsSelfSigned, _noPlain, _dataDir })
+        foreach (Option option in new Option[] { _webPort, _webOrigin, _tlsCert, _tlsKey, _tlsPort, _tlsSelfSigned, _noPlain, _dataDir, _database, _nodeName })
         {
             command.Options.Add(option);
         }
@@ -85,6 +98,8 @@ internal sealed class ServeTransportOptions
         Add(_tlsSelfSigned, on => on ? "true" : null);
         Add(_noPlain, off => off ? "false" : null);
         Add(_dataDir, path => path);
+        Add(_database, text => text);
+        Add(_nodeName, name => name);
     }
 
     /// <summary>Says which self-signed certificate is in use, so users can compare the fingerprint.</summary>

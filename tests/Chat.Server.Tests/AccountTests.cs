@@ -13,14 +13,14 @@ public sealed class CpuHeavyCollection;
 [Collection("CPU-heavy")]
 public class AccountTests
 {
-    private const string Password = "hunter2-but-longer";
+    internal const string Password = "hunter2-but-longer";
 
-    private static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
+    internal static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
 
     private static string Unb64(string s) => Encoding.UTF8.GetString(Convert.FromBase64String(s));
 
     /// <summary>Starts registration with CAP LS 302 and NICK/USER, leaving CAP open.</summary>
-    private static async Task<TestClient> OpenAsync(TestServer server, string nick, string caps = "sasl")
+    internal static async Task<TestClient> OpenAsync(TestServer server, string nick, string caps = "sasl")
     {
         var c = await server.ConnectAsync();
         c.Send("CAP LS 302");
@@ -33,7 +33,7 @@ public class AccountTests
     }
 
     /// <summary>Registers an account with REGISTER before CAP END, then ends registration.</summary>
-    private static async Task<TestClient> RegisteredAsync(TestServer server, string nick, string caps = "draft/account-registration")
+    internal static async Task<TestClient> RegisteredAsync(TestServer server, string nick, string caps = "draft/account-registration")
     {
         var c = await OpenAsync(server, nick, caps);
         c.Send($"REGISTER * * {Password}");

@@ -21,7 +21,8 @@ namespace Chat.Server.Configuration;
 /// RegistrationTimeoutSeconds, PingIntervalSeconds, PingTimeoutSeconds,
 /// FloodControl, FloodBurst, FloodLinesPerSecond, MaxLinesBeforeRegistration,
 /// MaxConnectionsPerIp, MaxNewConnectionsPerIp, NewConnectionsWindowSeconds, ExemptLoopback),
-/// Operators (a list of {Name, PasswordHash}) and Log (File). Unknown keys are
+/// Operators (a list of {Name, PasswordHash}), Log (File) and Cluster (Database,
+/// NodeName, HeartbeatSeconds, NodeTimeoutSeconds). Unknown keys are
 /// errors, so a typo never silently falls back to a default.
 /// </remarks>
 public static partial class ServerConfiguration
@@ -45,11 +46,13 @@ public static partial class ServerConfiguration
         ["--tls-key"] = "Tls:Key",
         ["--tls-port"] = "Tls:Port",
         ["--tls-self-signed"] = "Tls:SelfSigned",
+        ["--database"] = "Cluster:Database",
+        ["--node-name"] = "Cluster:NodeName",
     };
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = ["Server", "Listen", "Limits", "Operators", "Log", "Web", "Tls"],
+        [""] = ["Server", "Listen", "Limits", "Operators", "Log", "Web", "Tls", "Cluster"],
         ["Server"] = ["Name", "Network", "Language", "Motd", "MotdFile", "Admin", "DataDirectory", "RequireTlsForLogin"],
         ["Server:Admin"] = ["Location", "Location2", "Email"],
         ["Listen"] = ["Host", "Port", "Plain"],
@@ -62,6 +65,7 @@ public static partial class ServerConfiguration
             "MaxConnectionsPerIp", "MaxNewConnectionsPerIp", "NewConnectionsWindowSeconds", "ExemptLoopback",
         ],
         ["Log"] = ["File"],
+        ["Cluster"] = ["Database", "NodeName", "HeartbeatSeconds", "NodeTimeoutSeconds"],
     };
 
     private static readonly string[] OperatorKeys = ["Name", "PasswordHash"];
@@ -115,6 +119,7 @@ public static partial class ServerConfiguration
             options = ReadLimits(options);
             options = options with { Operators = ReadOperators() };
             options = ReadTls(options, out var selfSigned);
+            options = options with { Cluster = ReadCluster() };
 
             // One data folder (--data-dir, Server:DataDirectory) holds the database and the self-signed certificate.
             options = options with { Store = options.Store with { DataDirectory = DataFolder() } };

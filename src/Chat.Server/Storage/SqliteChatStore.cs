@@ -25,7 +25,7 @@ namespace Chat.Server.Storage;
 /// </remarks>
 public sealed class SqliteChatStore : IChatStore
 {
-    private const string Columns = "msgid, time, conversation, command, sender, sender_nick, account, target, text, tags";
+    private const string Columns = StoreRows.MessageColumns;
 
     private readonly StoreOptions _options;
     private readonly string _connectionString;
@@ -290,7 +290,7 @@ public sealed class SqliteChatStore : IChatStore
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            list.Add(ReadMessage(r));
+            list.Add(StoreRows.Message(r));
         }
 
         if (order == "DESC")
@@ -301,17 +301,6 @@ public sealed class SqliteChatStore : IChatStore
         return list;
     }
 
-    private static StoredMessage ReadMessage(SqliteDataReader r) => new(
-        r.GetString(0),
-        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
-        r.GetString(2),
-        r.GetString(3),
-        r.GetString(4),
-        r.GetString(5),
-        r.IsDBNull(6) ? null : r.GetString(6),
-        r.GetString(7),
-        r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetString(9));
 
     public Task<IReadOnlyList<StoredMessage>> LatestAsync(string conversation, HistoryRef? after, int limit) => ReadAsync<IReadOnlyList<StoredMessage>>(c =>
     {
@@ -392,8 +381,7 @@ public sealed class SqliteChatStore : IChatStore
             }
         }
 
-        bool ascending = from <= to;
-        var chosen = (ascending ? found.OrderBy(f => f.Latest) : found.OrderByDescending(f => f.Latest)).Take(limit).OrderBy(f => f.Latest);
+        var chosen = StoreRows.ChooseTargets(found, from, to, limit);
         var result = new List<ConversationSummary>();
         foreach (var (conversation, latest) in chosen)
         {
@@ -495,9 +483,8 @@ public sealed class SqliteChatStore : IChatStore
     public Task<AccountRecord?> FindAccountAsync(string name) => ReadAsync(c =>
     {
         using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            SELECT name, folded, email, created, pbkdf2_salt, pbkdf2_iterations, pbkdf2_hash,
-                   scram_salt, scram_iterations, scram_stored_key, scram_server_key
+        cmd.CommandText = $"""
+            SELECT {StoreRows.AccountColumns}
             FROM accounts WHERE folded = $f
             """;
         cmd.Parameters.AddWithValue("$f", Chat.Core.Protocol.IrcCaseMapping.Fold(name));
@@ -507,13 +494,7 @@ public sealed class SqliteChatStore : IChatStore
             return null;
         }
 
-        return new AccountRecord(
-            r.GetString(0),
-            r.GetString(1),
-            r.IsDBNull(2) ? null : r.GetString(2),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)),
-            new PasswordVerifier((byte[])r[4], r.GetInt32(5), (byte[])r[6]),
-            new ScramCredentials((byte[])r[7], r.GetInt32(8), (byte[])r[9], (byte[])r[10]));
+        return StoreRows.Account(r);
     });
 
     public Task<bool> CreateAccountAsync(AccountRecord a) => WriteAsync((c, tx) =>

@@ -6,6 +6,8 @@ public sealed record StoreOptions
     /// <summary>
     /// Folder of the database (chat.db). Null keeps everything in memory for the
     /// life of the process (tests, throwaway servers); `chat serve` always gives one.
+    /// Unused by the store when <see cref="Cluster.ClusterOptions.Database"/> puts
+    /// history in PostgreSQL (see <see cref="ChatStores"/>).
     /// </summary>
     public string? DataDirectory { get; init; }
 
@@ -14,6 +16,8 @@ public sealed record StoreOptions
     /// the operating system once the writer returns, so it survives the server
     /// process being killed, but not a power loss or kernel crash; FULL also
     /// fsyncs the WAL on every group commit and survives those, at some cost.
+    /// SQLite only: PostgreSQL commits with synchronous_commit=on and fsyncs as
+    /// its server is configured to.
     /// </summary>
     public bool FullSync { get; init; }
 
@@ -29,6 +33,18 @@ public sealed record StoreOptions
 
     /// <summary>Writes waiting for the writer before senders are made to wait (backpressure).</summary>
     public int QueueCapacity { get; init; } = 65536;
+
+    /// <summary>
+    /// PostgreSQL only: how long messages wait for a database that is away or
+    /// stalled before they are delivered anyway. From then until a group commits
+    /// again, each message is delivered as soon as it is queued and kept in memory
+    /// (at most <see cref="QueueCapacity"/> waiting, then senders wait) until the
+    /// database stores it, in order; a server stopped meanwhile loses those (and
+    /// logs how many). So a database restart pauses chat for this long instead of
+    /// for its whole length. Null: messages wait for their commit however long it
+    /// takes, so nothing delivered is ever missing from the database.
+    /// </summary>
+    public TimeSpan? OutageGrace { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Messages older than this are deleted; null keeps them forever.</summary>
     public TimeSpan? MaxAge { get; init; }
