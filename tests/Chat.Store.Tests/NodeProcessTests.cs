@@ -50,6 +50,33 @@ public class NodeProcessTests
     }
 
     [Fact]
+    public async Task A_node_restarted_under_its_name_after_sigkill_takes_over_at_once()
+    {
+        await using var cluster = await PostgresCluster.StartAsync();
+        string database = await cluster.CreateDatabaseAsync("chat");
+        using var folder1 = new ProcessFolder();
+        using var folder2 = new ProcessFolder();
+
+        // The default node timeout (10 s): only the takeover can be quicker.
+        using var node1 = await ChatProcess.StartAsync(folder1.Path, "--no-flood-control", "--database", database, "--node-name", "n1");
+        var node2 = await ChatProcess.StartAsync(folder2.Path, "--no-flood-control", "--database", database, "--node-name", "n2");
+        using var ana = await CrashSafetyTests.ConnectAsync(node1.Port, "ana", "message-tags");
+        using (var bob = await CrashSafetyTests.ConnectAsync(node2.Port, "bob", "message-tags"))
+        {
+            await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "bob");
+            node2.KillHard();
+            node2.Dispose();
+        }
+
+        var restarted = System.Diagnostics.Stopwatch.StartNew();
+        using var again = await ChatProcess.StartAsync(folder2.Path, "--no-flood-control", "--database", database, "--node-name", "n2");
+        await ana.ExpectAsync(m => m.Command == "QUIT" && m.SourceNick == "bob", TimeSpan.FromSeconds(8));
+        Assert.True(restarted.Elapsed < TimeSpan.FromSeconds(8), $"the old n2's users quit only after {restarted.Elapsed}");
+        using var bobAgain = await CrashSafetyTests.ConnectAsync(again.Port, "bob", "message-tags");
+        await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "bob");
+    }
+
+    [Fact]
     public async Task Three_node_processes_share_a_room_and_its_history()
     {
         await using var cluster = await PostgresCluster.StartAsync();
@@ -74,15 +101,14 @@ public class NodeProcessTests
                 users[i].Send($"PRIVMSG #general :hello from n{i + 1}");
             }
 
-            foreach (var user in users)
+            for (int u = 0; u < 3; u++)
             {
-                for (int i = 0; i < 3; i++)
+                // The other two nodes' greetings, in whatever order they came.
+                var expected = Enumerable.Range(1, 3).Where(i => i != u + 1).Select(i => $"hello from n{i}").ToHashSet();
+                while (expected.Count > 0)
                 {
-                    string text = $"hello from n{i + 1}";
-                    if (user != users[i])
-                    {
-                        await user.ExpectAsync(m => m.Command == "PRIVMSG" && m.Parameters[1] == text);
-                    }
+                    var m = await users[u].ExpectAsync(m => m.Command == "PRIVMSG");
+                    Assert.True(expected.Remove(m.Parameters[1]), $"user{u + 1} got an unexpected or repeated '{m.Parameters[1]}'");
                 }
             }
 

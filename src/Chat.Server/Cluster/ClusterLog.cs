@@ -27,6 +27,9 @@ internal sealed partial class ClusterLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: node {Lost} sent no heartbeat for {Seconds} s and was removed with its users")]
     public partial void NodeLost(string node, string lost, double seconds);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} took over from an earlier node of the same name ({Id}), taken for crashed: its users quit")]
+    public partial void PredecessorReplaced(string node, string id);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: skipped an event from the database: {Problem}")]
     public partial void BadEvent(string node, string problem);
 

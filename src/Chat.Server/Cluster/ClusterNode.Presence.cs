@@ -39,6 +39,22 @@ public sealed partial class ClusterNode
         // One transaction: the others never see this node's users half gone.
         await using var connection = await _data.OpenConnectionAsync(cancel).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancel).ConfigureAwait(false);
+        var predecessors = new List<string>();
+        if (!_predecessorsReplaced)
+        {
+            // A node of the same name still listed when this process first joins is
+            // this node before a crash or kill -9: its users are gone now, so they
+            // quit and free their nicks at once instead of after the node timeout.
+            await using var replace = new NpgsqlCommand("DELETE FROM cluster_nodes WHERE name = $1 AND id <> $2 RETURNING id", connection);
+            replace.Parameters.AddWithValue(NodeName);
+            replace.Parameters.AddWithValue(NodeId);
+            await using var rows = await replace.ExecuteReaderAsync(cancel).ConfigureAwait(false);
+            while (await rows.ReadAsync(cancel).ConfigureAwait(false))
+            {
+                predecessors.Add(rows.GetString(0));
+            }
+        }
+
         await using (var node = new NpgsqlBatch(connection))
         {
             node.BatchCommands.Add(Sql("INSERT INTO cluster_nodes (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET heartbeat = now()", NodeId, NodeName));
@@ -97,7 +113,16 @@ public sealed partial class ClusterNode
         }
 
         await transaction.CommitAsync(cancel).ConfigureAwait(false);
+        _predecessorsReplaced = true;
+        foreach (string id in predecessors)
+        {
+            _log.PredecessorReplaced(NodeName, id);
+            Enqueue(NewEvent(ClusterEventTypes.NodeLost) with { Target = id, Text = NodeName });
+        }
     }
+
+    /// <summary>Whether this process has already taken over from an earlier node of its name (only its first join does).</summary>
+    private bool _predecessorsReplaced;
 
     /// <summary>A nick for a local user whose own was taken meanwhile: the nick with four digits, within NICKLEN.</summary>
     private static string CollisionNick(string nick)
