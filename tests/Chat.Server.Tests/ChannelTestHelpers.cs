@@ -85,8 +85,12 @@ public static class ChannelTestHelpers
     /// <summary>Sends a MODE change and waits for the acting client to see it echoed.</summary>
     public static async Task<IrcMessage> SetModeAsync(this TestClient client, string channel, string modes)
     {
+        // Other members' mode changes may still be unread; the server answers this
+        // client's commands in order, so its own change is the last MODE before the fence.
         client.Send($"MODE {channel} {modes}");
-        return await client.ExpectAsync(m => m.Command == "MODE" && m.Parameters[0] == channel);
+        var seen = await client.UntilFenceAsync();
+        return seen.LastOrDefault(m => m.Command == "MODE" && m.Parameters[0] == channel)
+            ?? throw new InvalidOperationException($"No MODE {channel} came back for '{modes}'. Seen:\n" + string.Join("\n", seen.Select(m => m.ToString())));
     }
 
     /// <summary>Connects a plain-mode user in any language, reading up to its second welcome line.</summary>
