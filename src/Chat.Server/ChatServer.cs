@@ -290,6 +290,9 @@ public sealed partial class ChatServer : IAsyncDisposable
                 }
 
                 string reason = await connection.RunAsync(client).ConfigureAwait(false);
+
+                // Messages it sent still reach its rooms before its QUIT does.
+                await client.Settled.ConfigureAwait(false);
                 Disconnect(client, reason);
             }
             catch (Exception ex)
