@@ -7,6 +7,8 @@
 #   dotnet publish src/Chat -c Release -o /tmp/a -p:PublishReadyToRun=true   # old build
 #   dotnet publish src/Chat -c Release -o /tmp/b -p:PublishReadyToRun=true   # new build
 #   A=/tmp/a B=/tmp/b ROUNDS=3 bash tests/bench/ab.sh fanout --members 1000 --senders 10 --in-flight 256 --seconds 5
+# ENV_A / ENV_B ("NAME=value ...") set environment variables for one server only,
+# e.g. A=/tmp/b B=/tmp/b ENV_B="DOTNET_GCgen0size=0x200000" to try a runtime setting.
 set -euo pipefail
 : "${A:?published build A}" "${B:?published build B}"
 ROUNDS=${ROUNDS:-3}
@@ -21,9 +23,11 @@ cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 for round in $(seq "$ROUNDS"); do
   for build in A B; do
     dir=${!build}
+    envname=ENV_$build
+    read -r -a envs <<< "${!envname:-}"
     port=$(free_port)
     rm -rf "$work/data"
-    taskset -c 0 dotnet "$dir/chat.dll" serve --port "$port" --config "$work/chat.json" --data-dir "$work/data" --log-file "$work/chat.log" > "$work/out.log" 2>&1 &
+    env "${envs[@]}" taskset -c 0 dotnet "$dir/chat.dll" serve --port "$port" --config "$work/chat.json" --data-dir "$work/data" --log-file "$work/chat.log" > "$work/out.log" 2>&1 &
     pid=$!
     for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
     args=("$@")
