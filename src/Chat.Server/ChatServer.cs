@@ -169,6 +169,7 @@ public sealed partial class ChatServer : IAsyncDisposable
         }
 
         client.IsRegistered = true;
+        State.CountRegistered();
         if (!client.IsPlain)
         {
             Info.SendWelcome(client);
