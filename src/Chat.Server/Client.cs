@@ -91,7 +91,11 @@ public sealed partial class Client : ILineHandler
     public DateTimeOffset ConnectedAt { get; }
 
     /// <summary>Rooms this client is in; read and changed under the server's gate.</summary>
-    internal HashSet<Channel> Channels { get; } = new();
+    /// <remarks>Made on first use: an idle client that never joins holds no set.</remarks>
+    internal HashSet<Channel> Channels =>
+        Volatile.Read(ref _channels) ?? Interlocked.CompareExchange(ref _channels, new HashSet<Channel>(), null) ?? _channels;
+
+    private HashSet<Channel>? _channels;
 
     public string NickOrStar => Nick ?? "*";
 

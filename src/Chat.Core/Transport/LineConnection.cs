@@ -79,7 +79,7 @@ public sealed class LineConnection : IAsyncDisposable
     /// closes, the connection fails or <see cref="Close"/> is called; returns the
     /// close reason. Lines queued before this call are written from now on.
     /// </summary>
-    public async Task<string> RunAsync(ILineHandler handler)
+    public Task<string> RunAsync(ILineHandler handler)
     {
         lock (_sendLock)
         {
@@ -87,21 +87,9 @@ public sealed class LineConnection : IAsyncDisposable
             StartWriterIfNeeded();
         }
 
-        string reason = "Connection closed";
-        try
-        {
-            reason = await ReadLoopAsync(handler).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            reason = DescribeError(ex);
-        }
-
-        Close(reason);
-        return CloseReason!;
+        // One async method for the whole life of the connection: each level of
+        // awaiting would keep a state machine per idle connection.
+        return ReadLoopAsync(handler);
     }
 
     /// <summary>
@@ -334,12 +322,14 @@ public sealed class LineConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads until the end (see <see cref="RunAsync"/>), then closes and returns the close reason.</summary>
     private async Task<string> ReadLoopAsync(ILineHandler handler)
     {
         var token = _readCancel?.Token ?? CancellationToken.None;
         byte[]? buffer = null;
         int filled = 0;
         bool skipping = false;
+        string reason = "Connection closed";
         try
         {
             while (!IsClosing)
@@ -364,7 +354,7 @@ public sealed class LineConnection : IAsyncDisposable
                         await handler.OnLineAsync(new ReadOnlySequence<byte>(buffer, 0, filled)).ConfigureAwait(false);
                     }
 
-                    return "Connection closed";
+                    break;
                 }
 
                 Interlocked.Add(ref _bytesIn, read);
@@ -425,7 +415,13 @@ public sealed class LineConnection : IAsyncDisposable
                 }
             }
 
-            return CloseReason ?? "Connection closed";
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            reason = DescribeError(ex);
         }
         finally
         {
@@ -434,6 +430,10 @@ public sealed class LineConnection : IAsyncDisposable
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+
+        // Closing first (when the peer or an error ended it) means the first reason given wins.
+        Close(reason);
+        return CloseReason!;
     }
 
     /// <summary>A bigger buffer for a line longer than the current one, up to the longest line allowed (plus room to see its end).</summary>
