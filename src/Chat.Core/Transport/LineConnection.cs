@@ -27,6 +27,14 @@ public sealed class LineConnection : IAsyncDisposable
     private const int ReadChunk = 4096;
 
     private readonly Stream _stream;
+
+    // The socket under a NetworkStream: its first writes (the welcome burst, the
+    // odd PING) go with non-blocking sends, see SendNow.
+    private readonly Socket? _socket;
+    private bool _sendsAsync;
+
+    /// <summary>Bytes written with non-blocking sends before a connection uses the asynchronous path only.</summary>
+    private const long SyncSendBytes = 16 * 1024;
     private readonly ConnectionOptions _options;
     // Stops a pending read on streams other than NetworkStream; a socket's read is
     // stopped by shutting down its receiving side instead, which costs nothing per connection.
@@ -52,6 +60,12 @@ public sealed class LineConnection : IAsyncDisposable
         _options = options ?? new ConnectionOptions();
         RemoteEndPoint = remoteEndPoint;
         _readCancel = stream is NetworkStream ? null : new CancellationTokenSource();
+        if (stream is NetworkStream network)
+        {
+            // Synchronous calls return WouldBlock instead of waiting; asynchronous ones are unaffected.
+            _socket = network.Socket;
+            _socket.Blocking = false;
+        }
     }
 
     public static LineConnection FromSocket(Socket socket, ConnectionOptions? options = null)
@@ -285,7 +299,12 @@ public sealed class LineConnection : IAsyncDisposable
                 }
 
                 var bytes = large ?? batch.AsMemory(0, used);
-                await _stream.WriteAsync(bytes).ConfigureAwait(false);
+                int now = SendNow(bytes.Span);
+                if (now < bytes.Length)
+                {
+                    await _stream.WriteAsync(bytes[now..]).ConfigureAwait(false);
+                }
+
                 unflushed = true;
                 lock (_sendLock)
                 {
@@ -320,6 +339,48 @@ public sealed class LineConnection : IAsyncDisposable
                 ArrayPool<byte>.Shared.Return(batch);
             }
         }
+    }
+
+    /// <summary>
+    /// While a connection has written little (its welcome burst, a PING now and
+    /// then), writes with non-blocking sends and returns how many bytes went; the
+    /// rest, and everything once the connection is busy, goes through the stream's
+    /// asynchronous write. A socket's first asynchronous send allocates state that
+    /// it keeps for good (about 360 bytes): an idle client never needs it, and a
+    /// busy one does not pay a failed send before each asynchronous one.
+    /// </summary>
+    private int SendNow(ReadOnlySpan<byte> bytes)
+    {
+        if (_socket is null || _sendsAsync)
+        {
+            return 0;
+        }
+
+        if (Interlocked.Read(ref _bytesOut) > SyncSendBytes)
+        {
+            _sendsAsync = true;
+            return 0;
+        }
+
+        int sent = 0;
+        while (sent < bytes.Length)
+        {
+            int n = _socket.Send(bytes[sent..], SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+            {
+                _sendsAsync = true;
+                break;
+            }
+
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+
+            sent += n;
+        }
+
+        return sent;
     }
 
     /// <summary>Reads until the end (see <see cref="RunAsync"/>), then closes and returns the close reason.</summary>
