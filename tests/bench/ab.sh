@@ -36,7 +36,7 @@ for round in $(seq "$ROUNDS"); do
     line=$(timeout 300 taskset -c 1 dotnet "$dir/chat.dll" bench --port "$port" --sources 4 "${args[@]}" 2>/dev/null | tail -n 1 || true)
     after=$(cpu_ticks "$pid")
     rss=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
-    echo "{\"build\":\"$build\",\"round\":$round,\"server_cpu_seconds\":$(echo "($after-$before)/100" | bc -l | sed 's/^\./0./'),\"server_rss_kib\":$rss,\"result\":${line:-null}}"
+    echo "{\"build\":\"$build\",\"round\":$round,\"server_cpu_seconds\":$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}'),\"server_rss_kib\":$rss,\"result\":${line:-null}}"
     kill "$pid"; wait "$pid" 2>/dev/null || true
   done
 done
