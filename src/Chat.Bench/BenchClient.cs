@@ -70,6 +70,28 @@ public sealed class BenchClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends the bytes until all are sent or <paramref name="cancel"/> fires (a server
+    /// that stopped reading); returns how many went, so a cut-off batch is counted
+    /// for what the server did get.
+    /// </summary>
+    public async Task<int> SendUntilAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancel)
+    {
+        int total = 0;
+        try
+        {
+            while (total < bytes.Length)
+            {
+                total += await _socket.SendAsync(bytes[total..], SocketFlags.None, cancel).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return total;
+    }
+
     /// <summary>Sends all the bytes; a server that stops reading ends the wait at <paramref name="cancel"/>.</summary>
     public async Task SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancel = default)
     {

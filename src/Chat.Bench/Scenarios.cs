@@ -185,12 +185,13 @@ public static class Scenarios
                     buffer.WriteAscii($"PRIVMSG {room} :bench {s} {Stopwatch.GetTimestamp()}\r\n");
                 }
 
-                try
+                int written = await clients[s].SendUntilAsync(buffer.Written, sendLimit.Token).ConfigureAwait(false);
+                if (written < buffer.Written.Length)
                 {
-                    await clients[s].SendAsync(buffer.Written, sendLimit.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-                {
+                    // Cut off: the whole lines that went out count as sent (the server
+                    // delivers them); a line cut in the middle may count once either way.
+                    sent[s] += buffer.Written.Span[..written].Count((byte)'\n');
+                    cancel.ThrowIfCancellationRequested();
                     Interlocked.Increment(ref stalled);
                     return;
                 }
