@@ -183,6 +183,7 @@ public sealed partial class ChatServer : IAsyncDisposable
         }
 
         client.IsRegistered = true;
+        State.CountRegistered();
         if (!client.IsPlain)
         {
             Info.SendWelcome(client);
@@ -241,27 +242,28 @@ public sealed partial class ChatServer : IAsyncDisposable
             return;
         }
 
+        LineConnection connection;
         try
         {
-            LineConnection connection;
-            try
-            {
-                connection = LineConnection.FromSocket(socket, Options.Connection);
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                socket.Dispose();
-                return;
-            }
-
-            await RunSessionAsync(connection, secure: false, webSocket: false).ConfigureAwait(false);
+            connection = LineConnection.FromSocket(socket, Options.Connection);
         }
-        finally
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            if (address is not null)
-            {
-                Throttle.Release(address, Environment.TickCount64);
-            }
+            socket.Dispose();
+            ReleaseThrottle(address);
+            return;
+        }
+
+        // Not awaited here: this method ends now, so an idle connection keeps one
+        // session state machine, not two. The session releases the throttle.
+        _ = RunSessionAsync(connection, secure: false, webSocket: false, throttled: address);
+    }
+
+    private void ReleaseThrottle(IPAddress? address)
+    {
+        if (address is not null)
+        {
+            Throttle.Release(address, Environment.TickCount64);
         }
     }
 
@@ -286,7 +288,7 @@ public sealed partial class ChatServer : IAsyncDisposable
     /// Serves one connection of any transport (TCP, TLS, WebSocket) until it
     /// closes, and disposes it. WebSocket clients are always IRC, never plain mode.
     /// </summary>
-    private async Task RunSessionAsync(LineConnection connection, bool secure, bool webSocket)
+    private async Task RunSessionAsync(LineConnection connection, bool secure, bool webSocket, IPAddress? throttled = null)
     {
         // Counted here, where every transport passes, so that StopAsync can wait for all sessions.
         Interlocked.Increment(ref _activeSessions);
@@ -306,6 +308,9 @@ public sealed partial class ChatServer : IAsyncDisposable
                 }
 
                 string reason = await connection.RunAsync(client).ConfigureAwait(false);
+
+                // Messages it sent still reach its rooms before its QUIT does.
+                await client.Settled.ConfigureAwait(false);
                 Disconnect(client, reason);
             }
             catch (Exception ex)
@@ -320,6 +325,7 @@ public sealed partial class ChatServer : IAsyncDisposable
         }
         finally
         {
+            ReleaseThrottle(throttled);
             if (Interlocked.Decrement(ref _activeSessions) == 0 && _stopping.IsCancellationRequested)
             {
                 _sessionsEnded.TrySetResult();

@@ -22,6 +22,10 @@ public sealed partial class Client : ILineHandler
     private long _pingSent;
     private Task _deferred = Task.CompletedTask;
 
+    // Deferred works not yet done (see After): counted up by the reader, down by
+    // the chain as each finishes, hence Interlocked.
+    private int _unsettled;
+
     internal Client(ChatServer server, LineConnection connection)
     {
         Server = server;
@@ -110,7 +114,11 @@ public sealed partial class Client : ILineHandler
     public DateTimeOffset ConnectedAt { get; }
 
     /// <summary>Rooms this client is in; read and changed under the server's gate.</summary>
-    internal HashSet<Channel> Channels { get; } = new();
+    /// <remarks>Made on first use: an idle client that never joins holds no set.</remarks>
+    internal HashSet<Channel> Channels =>
+        Volatile.Read(ref _channels) ?? Interlocked.CompareExchange(ref _channels, new HashSet<Channel>(), null) ?? _channels;
+
+    private HashSet<Channel>? _channels;
 
     public string NickOrStar => Nick ?? "*";
 
@@ -239,7 +247,22 @@ public sealed partial class Client : ILineHandler
     /// order it did it, and a labeled command's deferred replies are still labeled.
     /// Used for what waits on storage (a message is delivered once it is committed).
     /// </summary>
-    internal void After<T>(Task<T> work, Action<Task<T>> then) => _deferred = ChainAsync(_deferred, work, then);
+    internal void After<T>(Task<T> work, Action<Task<T>> then)
+    {
+        Interlocked.Increment(ref _unsettled);
+        _deferred = ChainAsync(_deferred, work, then);
+    }
+
+    /// <summary>
+    /// How many messages a client may have dispatched and not yet delivered (each
+    /// waiting for its store commit) while its next lines are read. Messages stay in
+    /// order (their deliveries are chained); anything other than a plain message
+    /// waits for all of them first, so the rest of what a client does keeps its order.
+    /// </summary>
+    internal const int MaxPipelinedMessages = 128;
+
+    /// <summary>Completes once every deferred delivery of this client is done; the session awaits it before the client leaves.</summary>
+    internal Task Settled => _deferred;
 
     private async Task ChainAsync<T>(Task previous, Task<T> work, Action<Task<T>> then)
     {
@@ -260,6 +283,10 @@ public sealed partial class Client : ILineHandler
         catch (Exception ex)
         {
             Server.Log.SessionFailed(ex, Endpoint);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _unsettled);
         }
     }
 
@@ -333,6 +360,44 @@ public sealed partial class Client : ILineHandler
         }
 
         var error = IrcParser.TryParse(span, out var message);
+        if (_deferred.IsCompleted || (error == IrcParseError.None && MayPipeline(message!)))
+        {
+            return Process(error, message);
+        }
+
+        // Earlier messages still wait on storage: this line's effects and replies come after them.
+        return ProcessAfterDeferredAsync(error, message);
+    }
+
+    private async ValueTask ProcessAfterDeferredAsync(IrcParseError error, IrcMessage? message)
+    {
+        await _deferred.ConfigureAwait(false);
+        await Process(error, message).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A message that may be dispatched while earlier messages still wait on
+    /// storage: PRIVMSG, NOTICE or TAGMSG, not labeled, not to a service (whose
+    /// replies and account changes the next lines may depend on).
+    /// </summary>
+    private bool MayPipeline(IrcMessage message)
+    {
+        if (!message.Is(IrcCommands.Privmsg) && !message.Is(IrcCommands.Notice) && !message.Is(IrcCommands.Tagmsg))
+        {
+            return false;
+        }
+
+        if (Has(Cap.LabeledResponse) && message.Tags.ContainsKey("label"))
+        {
+            return false;
+        }
+
+        return message.Parameters.Count > 0
+            && !message.Parameters[0].Contains(Accounts.NickServ.Nick, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private ValueTask Process(IrcParseError error, IrcMessage? message)
+    {
         switch (error)
         {
             case IrcParseError.None:
@@ -370,7 +435,10 @@ public sealed partial class Client : ILineHandler
         if (!Has(Cap.LabeledResponse) || !message.Tags.TryGetValue("label", out var label) || label.Length == 0)
         {
             Server.Commands.Dispatch(this, message);
-            return Deferred();
+
+            // A message's delivery waits for its commit, but the next line need not:
+            // up to a bound, the client goes on while the store batches its messages.
+            return MayPipeline(message) && Volatile.Read(ref _unsettled) <= MaxPipelinedMessages ? ValueTask.CompletedTask : Deferred();
         }
 
         var labeled = new LabeledResponse(this, label);

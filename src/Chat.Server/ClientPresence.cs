@@ -4,7 +4,20 @@ namespace Chat.Server;
 public sealed partial class Client
 {
     /// <summary>User mode +o: an IRC operator (through OPER).</summary>
-    public bool IsOperator { get; internal set; }
+    public bool IsOperator
+    {
+        get => _isOperator;
+        internal set
+        {
+            if (_isOperator != value)
+            {
+                _isOperator = value;
+                Server.State.CountOperator(value);
+            }
+        }
+    }
+
+    private bool _isOperator;
 
     /// <summary>The operator block the client opered up with, for logs.</summary>
     public string? OperName { get; internal set; }

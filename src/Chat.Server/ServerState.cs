@@ -45,16 +45,22 @@ public sealed class ServerState
         }
     }
 
-    public int RegisteredCount
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return _clients.Count(c => c.IsRegistered);
-            }
-        }
-    }
+    // Counted as they change rather than by walking every client: the welcome
+    // burst (LUSERS) reads them at each registration, and a walk there made
+    // registering cost O(clients), seconds at a 1,000/s ramp into 19,500 clients.
+    private int _registered;
+    private int _operators;
+
+    public int RegisteredCount => Volatile.Read(ref _registered);
+
+    /// <summary>Clients with user mode +o.</summary>
+    public int OperatorCount => Volatile.Read(ref _operators);
+
+    /// <summary>A client in the state has just registered.</summary>
+    internal void CountRegistered() => Interlocked.Increment(ref _registered);
+
+    /// <summary>A client's +o has just been given or taken.</summary>
+    internal void CountOperator(bool on) => Interlocked.Add(ref _operators, on ? 1 : -1);
 
     public int ChannelCount
     {
@@ -216,7 +222,19 @@ public sealed class ServerState
     internal HashSet<Client> Remove(Client client)
     {
         var peers = new HashSet<Client>();
-        _clients.Remove(client);
+        if (_clients.Remove(client))
+        {
+            if (client.IsRegistered)
+            {
+                Interlocked.Decrement(ref _registered);
+            }
+
+            if (client.IsOperator)
+            {
+                Interlocked.Decrement(ref _operators);
+            }
+        }
+
         _invites.Remove(client);
         if (client.Nick is not null && _nicks.TryGetValue(client.Nick, out var holder) && holder == client)
         {

@@ -91,9 +91,13 @@ for server in $SERVERS; do
     start_server "$server" "$port"
     pid=$(serving_pid "$server_pid")
     echo "== $server $scenario (port $port, pid $pid)" >&2
+    ticks_before=$(awk '{print $14+$15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
     line=$(run "$server" "$scenario" "$port" "$pid" 2>&2 | tail -n 1 || true)
     rss=$(awk '/VmRSS/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-    echo "{\"server\":\"$server\",\"case\":\"$scenario\",\"server_rss_kib_after\":$rss,\"result\":${line:-null}}" | tee -a "$OUT"
+    # The server's CPU time during the run (user + system), beside the generator's in the result.
+    ticks_after=$(awk '{print $14+$15}' "/proc/$pid/stat" 2>/dev/null || echo "$ticks_before")
+    cpu=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}')
+    echo "{\"server\":\"$server\",\"case\":\"$scenario\",\"server_rss_kib_after\":$rss,\"server_cpu_seconds\":$cpu,\"result\":${line:-null}}" | tee -a "$OUT"
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
     sleep 1

@@ -20,13 +20,21 @@ namespace Chat.Core.Transport;
 /// zero-byte read and rents a buffer only when bytes arrive; the writer runs only
 /// while there is something to send, and its queue exists only while it has lines.</para>
 /// </remarks>
-public sealed class LineConnection : IAsyncDisposable
+public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 {
     public const string SendQExceeded = "SendQ exceeded";
 
     private const int ReadChunk = 4096;
 
     private readonly Stream _stream;
+
+    // The socket under a NetworkStream: its first writes (the welcome burst, the
+    // odd PING) go with non-blocking sends, see SendNow.
+    private readonly Socket? _socket;
+    private bool _sendsAsync;
+
+    /// <summary>Bytes written with non-blocking sends before a connection uses the asynchronous path only.</summary>
+    private const long SyncSendBytes = 16 * 1024;
     private readonly ConnectionOptions _options;
     // Stops a pending read on streams other than NetworkStream; a socket's read is
     // stopped by shutting down its receiving side instead, which costs nothing per connection.
@@ -34,7 +42,7 @@ public sealed class LineConnection : IAsyncDisposable
 
     // Guards the queue, the writer flag and closing.
     private readonly object _sendLock = new();
-    private Queue<byte[]>? _queue;
+    private LineRing _queue;
     private bool _started;
     private bool _writing;
     private bool _sendClosed;
@@ -52,6 +60,12 @@ public sealed class LineConnection : IAsyncDisposable
         _options = options ?? new ConnectionOptions();
         RemoteEndPoint = remoteEndPoint;
         _readCancel = stream is NetworkStream ? null : new CancellationTokenSource();
+        if (stream is NetworkStream network)
+        {
+            // Synchronous calls return WouldBlock instead of waiting; asynchronous ones are unaffected.
+            _socket = network.Socket;
+            _socket.Blocking = false;
+        }
     }
 
     public static LineConnection FromSocket(Socket socket, ConnectionOptions? options = null)
@@ -79,7 +93,7 @@ public sealed class LineConnection : IAsyncDisposable
     /// closes, the connection fails or <see cref="Close"/> is called; returns the
     /// close reason. Lines queued before this call are written from now on.
     /// </summary>
-    public async Task<string> RunAsync(ILineHandler handler)
+    public Task<string> RunAsync(ILineHandler handler)
     {
         lock (_sendLock)
         {
@@ -87,21 +101,9 @@ public sealed class LineConnection : IAsyncDisposable
             StartWriterIfNeeded();
         }
 
-        string reason = "Connection closed";
-        try
-        {
-            reason = await ReadLoopAsync(handler).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            reason = DescribeError(ex);
-        }
-
-        Close(reason);
-        return CloseReason!;
+        // One async method for the whole life of the connection: each level of
+        // awaiting would keep a state machine per idle connection.
+        return ReadLoopAsync(handler);
     }
 
     /// <summary>
@@ -123,7 +125,7 @@ public sealed class LineConnection : IAsyncDisposable
                 return false;
             }
 
-            (_queue ??= new Queue<byte[]>()).Enqueue(line);
+            _queue.Enqueue(line);
             _pendingBytes += line.Length;
             StartWriterIfNeeded();
             return true;
@@ -147,7 +149,7 @@ public sealed class LineConnection : IAsyncDisposable
             Volatile.Write(ref _closeReason, reason);
             if (finalLine is not null && !_sendClosed)
             {
-                (_queue ??= new Queue<byte[]>()).Enqueue(finalLine);
+                _queue.Enqueue(finalLine);
                 _pendingBytes += finalLine.Length;
             }
 
@@ -222,10 +224,10 @@ public sealed class LineConnection : IAsyncDisposable
             Volatile.Write(ref _closeReason, SendQExceeded);
         }
 
-        _queue?.Clear();
+        _queue.Clear();
         _pendingBytes = 0;
         var error = "ERROR :SendQ exceeded\r\n"u8.ToArray();
-        (_queue ??= new Queue<byte[]>()).Enqueue(error);
+        _queue.Enqueue(error);
         _pendingBytes = error.Length;
         _sendClosed = true;
         StartWriterIfNeeded();
@@ -237,14 +239,17 @@ public sealed class LineConnection : IAsyncDisposable
     /// <summary>Under the lock: starts the writer when there is something to write and none is running.</summary>
     private void StartWriterIfNeeded()
     {
-        if (_writing || !_started || _queue is not { Count: > 0 })
+        if (_writing || !_started || _queue.Count == 0)
         {
             return;
         }
 
         _writing = true;
-        ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.WriteLoopAsync(), this, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
+
+    /// <summary>The writer, started on the thread pool without allocating a work item.</summary>
+    void IThreadPoolWorkItem.Execute() => _ = WriteLoopAsync();
 
     private async Task WriteLoopAsync()
     {
@@ -259,12 +264,12 @@ public sealed class LineConnection : IAsyncDisposable
                 bool flush = false;
                 lock (_sendLock)
                 {
-                    if (_queue is not { Count: > 0 })
+                    if (_queue.Count == 0)
                     {
                         if (!unflushed)
                         {
                             // Nothing left: the queue and the buffer go, so an idle connection holds neither.
-                            _queue = null;
+                            _queue.Release();
                             _writing = false;
                             _drained?.TrySetResult();
                             break;
@@ -280,9 +285,9 @@ public sealed class LineConnection : IAsyncDisposable
                     else
                     {
                         batch ??= ArrayPool<byte>.Shared.Rent(_options.WriteCoalesceBytes);
-                        while (_queue.TryPeek(out var next) && used + next.Length <= batch.Length)
+                        while (_queue.Count > 0 && used + _queue.Peek().Length <= batch.Length)
                         {
-                            _queue.Dequeue();
+                            var next = _queue.Dequeue();
                             next.CopyTo(batch, used);
                             used += next.Length;
                         }
@@ -297,7 +302,12 @@ public sealed class LineConnection : IAsyncDisposable
                 }
 
                 var bytes = large ?? batch.AsMemory(0, used);
-                await _stream.WriteAsync(bytes).ConfigureAwait(false);
+                int now = SendNow(bytes.Span);
+                if (now < bytes.Length)
+                {
+                    await _stream.WriteAsync(bytes[now..]).ConfigureAwait(false);
+                }
+
                 unflushed = true;
                 lock (_sendLock)
                 {
@@ -311,7 +321,7 @@ public sealed class LineConnection : IAsyncDisposable
         {
             lock (_sendLock)
             {
-                _queue = null;
+                _queue.Release();
                 _pendingBytes = 0;
                 _writing = false;
                 _sendClosed = true;
@@ -334,12 +344,56 @@ public sealed class LineConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// While a connection has written little (its welcome burst, a PING now and
+    /// then), writes with non-blocking sends and returns how many bytes went; the
+    /// rest, and everything once the connection is busy, goes through the stream's
+    /// asynchronous write. A socket's first asynchronous send allocates state that
+    /// it keeps for good (about 360 bytes): an idle client never needs it, and a
+    /// busy one does not pay a failed send before each asynchronous one.
+    /// </summary>
+    private int SendNow(ReadOnlySpan<byte> bytes)
+    {
+        if (_socket is null || _sendsAsync)
+        {
+            return 0;
+        }
+
+        if (Interlocked.Read(ref _bytesOut) > SyncSendBytes)
+        {
+            _sendsAsync = true;
+            return 0;
+        }
+
+        int sent = 0;
+        while (sent < bytes.Length)
+        {
+            int n = _socket.Send(bytes[sent..], SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+            {
+                _sendsAsync = true;
+                break;
+            }
+
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+
+            sent += n;
+        }
+
+        return sent;
+    }
+
+    /// <summary>Reads until the end (see <see cref="RunAsync"/>), then closes and returns the close reason.</summary>
     private async Task<string> ReadLoopAsync(ILineHandler handler)
     {
         var token = _readCancel?.Token ?? CancellationToken.None;
         byte[]? buffer = null;
         int filled = 0;
         bool skipping = false;
+        string reason = "Connection closed";
         try
         {
             while (!IsClosing)
@@ -364,7 +418,7 @@ public sealed class LineConnection : IAsyncDisposable
                         await handler.OnLineAsync(new ReadOnlySequence<byte>(buffer, 0, filled)).ConfigureAwait(false);
                     }
 
-                    return "Connection closed";
+                    break;
                 }
 
                 Interlocked.Add(ref _bytesIn, read);
@@ -425,7 +479,13 @@ public sealed class LineConnection : IAsyncDisposable
                 }
             }
 
-            return CloseReason ?? "Connection closed";
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            reason = DescribeError(ex);
         }
         finally
         {
@@ -434,6 +494,10 @@ public sealed class LineConnection : IAsyncDisposable
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+
+        // Closing first (when the peer or an error ended it) means the first reason given wins.
+        Close(reason);
+        return CloseReason!;
     }
 
     /// <summary>A bigger buffer for a line longer than the current one, up to the longest line allowed (plus room to see its end).</summary>
@@ -443,6 +507,103 @@ public sealed class LineConnection : IAsyncDisposable
         Buffer.BlockCopy(buffer, 0, bigger, 0, filled);
         ArrayPool<byte>.Shared.Return(buffer);
         return bigger;
+    }
+
+    /// <summary>
+    /// The send queue: lines in order. One line waits in a field of its own; more
+    /// wait in a ring over an array rented from the shared pool and given back
+    /// (cleared) once the writer has written them all. A burst allocates nothing
+    /// (or one array when the pool has none left), and an idle connection holds
+    /// no array. Used only under the send lock.
+    /// </summary>
+    private struct LineRing
+    {
+        private byte[]? _single;
+        private byte[]?[]? _items;
+        private int _head;
+        private int _count;
+
+        public readonly int Count => _count;
+
+        public void Enqueue(byte[] line)
+        {
+            if (_items is null)
+            {
+                if (_count == 0)
+                {
+                    _single = line;
+                    _count = 1;
+                    return;
+                }
+
+                // A second line: the ring starts with the one waiting alone.
+                _items = ArrayPool<byte[]?>.Shared.Rent(16);
+                _items[0] = _single;
+                _single = null;
+                _head = 0;
+            }
+            else if (_count == _items.Length)
+            {
+                Grow();
+            }
+
+            _items[(_head + _count) % _items.Length] = line;
+            _count++;
+        }
+
+        public readonly byte[] Peek() => _items is null ? _single! : _items[_head]!;
+
+        public byte[] Dequeue()
+        {
+            if (_items is null)
+            {
+                var only = _single!;
+                _single = null;
+                _count = 0;
+                return only;
+            }
+
+            var line = _items[_head]!;
+            _items[_head] = null;
+            _head = (_head + 1) % _items.Length;
+            _count--;
+            return line;
+        }
+
+        public void Clear()
+        {
+            while (_count > 0)
+            {
+                Dequeue();
+            }
+        }
+
+        /// <summary>Drops what is left and gives the array back.</summary>
+        public void Release()
+        {
+            if (_items is not null)
+            {
+                ArrayPool<byte[]?>.Shared.Return(_items, clearArray: true);
+                _items = null;
+            }
+
+            _single = null;
+            _head = 0;
+            _count = 0;
+        }
+
+        private void Grow()
+        {
+            var bigger = ArrayPool<byte[]?>.Shared.Rent(_items!.Length * 2);
+            for (int i = 0; i < _count; i++)
+            {
+                bigger[i] = _items[(_head + i) % _items.Length];
+            }
+
+            ArrayPool<byte[]?>.Shared.Return(_items, clearArray: true);
+            _items = bigger;
+            _head = 0;
+        }
     }
 
     private static string DescribeError(Exception ex) => ex switch

@@ -99,7 +99,7 @@ public sealed class ServerInfo
     {
         int users = _server.State.RegisteredCount;
         client.SendNumeric(Numerics.RPL_LUSERCLIENT, $"There are {users} users and 0 invisible on 1 servers");
-        int operators = _server.State.ClientsSnapshot().Count(c => c.IsOperator);
+        int operators = _server.State.OperatorCount;
         if (operators > 0)
         {
             client.SendNumeric(Numerics.RPL_LUSEROP, operators.ToString(CultureInfo.InvariantCulture), "operator(s) online");
