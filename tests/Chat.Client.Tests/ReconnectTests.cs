@@ -64,6 +64,14 @@ public class ReconnectTests
         await using var second = await StartServerOnAsync(port);
         await view.ExpectAsync("*** Reconnected as Juan.");
 
+        // Eva comes once Juan is back in both rooms (his JOINs follow the welcome).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!new[] { "#general", "#dev" }.All(r => second.State.FindChannel(r)?.Members.Any(m => m.Nick == "Juan") == true))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Juan did not rejoin his rooms");
+            await Task.Delay(20);
+        }
+
         var eva = await RawUserAsync(port, "Eva", "#general,#dev");
         await view.ExpectAsync("[#general] >>> Eva joined the chat");
         await view.ExpectAsync(">>> Eva joined the chat");
