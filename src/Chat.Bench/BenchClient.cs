@@ -31,7 +31,7 @@ public sealed class BenchClient : IDisposable
         {
             DeferPortChoice(socket);
             socket.Bind(new IPEndPoint(options.SourceAddress(index), 0));
-            await socket.ConnectAsync(options.Host, options.Port, cancel).ConfigureAwait(false);
+            await socket.ConnectAsync(options.Host, options.PortFor(index), cancel).ConfigureAwait(false);
             var client = new BenchClient(socket, bufferSize) { Nick = nick };
             await client.SendAsync(Encoding.ASCII.GetBytes($"NICK {nick}\r\nUSER {nick} 0 * :bench\r\n")).ConfigureAwait(false);
             await client.ReadUntilAsync(" 001 ", cancel).ConfigureAwait(false);

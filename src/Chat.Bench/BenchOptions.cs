@@ -10,6 +10,16 @@ public sealed record BenchOptions
     public int Port { get; init; } = 65434;
 
     /// <summary>
+    /// Ports of other nodes of the same network (several `chat serve` on one
+    /// PostgreSQL): clients are spread round-robin over <see cref="Port"/> and these.
+    /// </summary>
+    public IReadOnlyList<int> OtherPorts { get; init; } = [];
+
+    /// <summary>The port client number <paramref name="index"/> connects to.</summary>
+    public int PortFor(int index) =>
+        OtherPorts.Count == 0 || index % (OtherPorts.Count + 1) == 0 ? Port : OtherPorts[(index % (OtherPorts.Count + 1)) - 1];
+
+    /// <summary>
     /// Loopback source addresses to spread connections over (127.0.0.1, .2, ...):
     /// one address has only ~28,000 ephemeral ports toward one server port.
     /// </summary>

@@ -10,6 +10,21 @@ internal static class BenchCommand
     {
         var host = new Option<string>("--host") { Description = "Server address (loopback only).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = CommonOptions.Port("Server port.");
+        var otherPorts = new Option<int[]>("--also-port")
+        {
+            Description = "Port of another node of the same network (repeatable): clients are spread round-robin over --port and these.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        otherPorts.Validators.Add(result =>
+        {
+            foreach (int p in result.GetValueOrDefault<int[]>() ?? [])
+            {
+                if (p is < 1 or > 65535)
+                {
+                    result.AddError($"--also-port must be between 1 and 65535, not {p}.");
+                }
+            }
+        });
         var sources = new Option<int>("--sources") { Description = "Loopback source addresses to spread connections over (127.0.0.1, .2, ...).", DefaultValueFactory = _ => 4 };
         var connectRate = new Option<int>("--connect-rate") { Description = "New connections per second while ramping up.", DefaultValueFactory = _ => 1000 };
 
@@ -43,7 +58,7 @@ internal static class BenchCommand
         {
             connect, fanout, pairs,
         };
-        foreach (var option in new Option[] { host, port, sources, connectRate })
+        foreach (var option in new Option[] { host, port, otherPorts, sources, connectRate })
         {
             option.Recursive = true;
             bench.Options.Add(option);
@@ -53,6 +68,7 @@ internal static class BenchCommand
         {
             Host = parse.GetValue(host)!,
             Port = parse.GetValue(port),
+            OtherPorts = parse.GetValue(otherPorts) ?? [],
             SourceAddresses = Math.Clamp(parse.GetValue(sources), 1, 250),
             ConnectRate = Math.Max(1, parse.GetValue(connectRate)),
         };

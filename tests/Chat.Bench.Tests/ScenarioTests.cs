@@ -27,6 +27,15 @@ public class ScenarioTests
     private static JsonElement Json(BenchResult result) => JsonDocument.Parse(result.ToJson()).RootElement;
 
     [Fact]
+    public void Clients_are_spread_round_robin_over_the_nodes_ports()
+    {
+        var one = new BenchOptions { Port = 6667 };
+        Assert.All(Enumerable.Range(0, 5), i => Assert.Equal(6667, one.PortFor(i)));
+        var three = new BenchOptions { Port = 6667, OtherPorts = [6668, 6669] };
+        Assert.Equal([6667, 6668, 6669, 6667, 6668, 6669, 6667], Enumerable.Range(0, 7).Select(three.PortFor));
+    }
+
+    [Fact]
     public async Task Connect_holds_every_client()
     {
         await using var server = await StartAsync();
