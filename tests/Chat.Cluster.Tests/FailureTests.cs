@@ -42,6 +42,31 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
     }
 
     [Fact]
+    public async Task A_user_who_quits_gets_the_nick_back_at_once_on_the_same_node()
+    {
+        // The departing user's row is released by the node's writer a moment later;
+        // a quick reconnect under the same nick must not be told it is in use.
+        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        for (int round = 0; round < 10; round++)
+        {
+            var first = await nodes.RegisterAsync(0, "again");
+            first.Send("QUIT");
+            await first.ReadUntilClosedAsync();
+            first.Dispose();
+            using var second = await nodes.RegisterAsync(0, "again");
+            second.Send("QUIT");
+            await second.ReadUntilClosedAsync();
+        }
+
+        // Held on the other node, it stays refused.
+        using var holder = await nodes.RegisterAsync(1, "held");
+        using var taker = await nodes.ConnectAsync(0);
+        taker.Send("NICK held");
+        taker.Send("USER t 0 * :t");
+        await taker.ExpectAsync(m => m.Command == "433");
+    }
+
+    [Fact]
     public async Task A_killed_node_is_noticed_within_the_timeout_and_its_nicks_freed()
     {
         var timeout = TimeSpan.FromSeconds(2);

@@ -82,8 +82,15 @@ public sealed partial class ClusterNode
                 command.Parameters.AddWithValue(nick);
             }
 
-            await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
-            return true;
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+                return true;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && nick is not null)
+            {
+                return await TakeOverReleasedNickAsync(connection, id, nick, cancel).ConfigureAwait(false);
+            }
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -94,6 +101,64 @@ public sealed partial class ClusterNode
             // No answer: serve the user now; the link's return settles the nick.
             return true;
         }
+    }
+
+    /// <summary>
+    /// The nick's row is this node's: if no local client with that row is still
+    /// connected, its owner has just left and the release is queued for this
+    /// node's writer (a quick reconnect under the same nick). Waits, bounded, for
+    /// the writer to release it, then claims it; false when it stays taken.
+    /// </summary>
+    private async Task<bool> TakeOverReleasedNickAsync(NpgsqlConnection connection, string id, string nick, CancellationToken cancel)
+    {
+        string folded = IrcCaseMapping.Fold(nick);
+        for (int attempt = 0; attempt < 40; attempt++)
+        {
+            string? owner = null;
+            await using (var find = new NpgsqlCommand("SELECT id, node_id FROM cluster_users WHERE nick_folded = $1", connection))
+            {
+                find.Parameters.AddWithValue(folded);
+                await using var row = await find.ExecuteReaderAsync(cancel).ConfigureAwait(false);
+                if (await row.ReadAsync(cancel).ConfigureAwait(false))
+                {
+                    if (row.GetString(1) != NodeId)
+                    {
+                        return false; // Another node's user has it.
+                    }
+
+                    owner = row.GetString(0);
+                }
+            }
+
+            if (owner is not null && _server.State.ClientsSnapshot().Any(c => c.ClusterId == owner) && attempt >= 10)
+            {
+                return false; // A local user still holds it (or registers under it too).
+            }
+
+            if (owner is null)
+            {
+                await using var claim = new NpgsqlCommand(
+                    "INSERT INTO cluster_users (id, node_id, nick_folded, nick) VALUES ($1, $2, $3, $4) " +
+                    "ON CONFLICT (id) DO UPDATE SET nick_folded = EXCLUDED.nick_folded, nick = EXCLUDED.nick", connection);
+                claim.Parameters.AddWithValue(id);
+                claim.Parameters.AddWithValue(NodeId);
+                claim.Parameters.AddWithValue(folded);
+                claim.Parameters.AddWithValue(nick);
+                try
+                {
+                    await claim.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+                    return true;
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    // Taken meanwhile, here or on another node: look again.
+                }
+            }
+
+            await Task.Delay(25, cancel).ConfigureAwait(false);
+        }
+
+        return false;
     }
 
     /// <summary>A local user finished registering.</summary>
