@@ -62,15 +62,17 @@ public sealed class SessionCommands
                 Show(_text[_view.Bell ? "BellOn" : "BellOff"]);
                 break;
             case ClientCommand.Join join:
-                foreach (var room in join.Rooms)
-                {
-                    Client.Join(room);
-                }
-
+                // What to show is noted before the JOINs go out: the server's answers
+                // are read on another thread and may come back at once.
                 _rooms.Want(join.Rooms[^1]);
                 foreach (var room in join.Rooms.SkipLast(1))
                 {
                     _rooms.WantNames(room);
+                }
+
+                foreach (var room in join.Rooms)
+                {
+                    Client.Join(room);
                 }
 
                 break;
