@@ -25,10 +25,8 @@ public sealed partial class ChatServer
     {
         // The same per-IP limits as plain TCP; a refused WebSocket is closed
         // after the reason, which a web client shows.
-        var address = (remoteEndPoint as IPEndPoint)?.Address;
-        if (address is not null && Throttle.TryAdmit(address, Environment.TickCount64) is { } refusal)
+        if (Admit(remoteEndPoint, out var address) is { } refusal)
         {
-            Log.Throttled(address.ToString(), refusal);
             try
             {
                 using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -41,18 +39,8 @@ public sealed partial class ChatServer
             return;
         }
 
-        try
-        {
-            var connection = new LineConnection(stream, remoteEndPoint, Options.Connection);
-            await RunSessionAsync(connection, secure, webSocket).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (address is not null)
-            {
-                Throttle.Release(address, Environment.TickCount64);
-            }
-        }
+        var connection = new LineConnection(stream, remoteEndPoint, Options.Connection);
+        await RunSessionAsync(connection, secure, webSocket, throttled: address).ConfigureAwait(false);
     }
 
     private void StartTlsListener()
@@ -87,29 +75,12 @@ public sealed partial class ChatServer
         var remote = socket.RemoteEndPoint;
 
         // Per-IP limits apply before the handshake costs anything.
-        var address = (remote as IPEndPoint)?.Address;
-        if (address is not null && Throttle.TryAdmit(address, Environment.TickCount64) is { } refusal)
+        if (Admit(remote, out var address) is not null)
         {
-            Log.Throttled(address.ToString(), refusal);
             socket.Dispose();
             return;
         }
 
-        try
-        {
-            await RunTlsHandshakeAndSessionAsync(socket, remote).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (address is not null)
-            {
-                Throttle.Release(address, Environment.TickCount64);
-            }
-        }
-    }
-
-    private async Task RunTlsHandshakeAndSessionAsync(Socket socket, EndPoint? remote)
-    {
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         using (var limit = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
         {
@@ -128,11 +99,12 @@ public sealed partial class ChatServer
             {
                 Log.TlsHandshakeFailed(remote?.ToString() ?? "unknown", ex.GetBaseException().Message);
                 await tls.DisposeAsync().ConfigureAwait(false);
+                ReleaseThrottle(address);
                 return;
             }
         }
 
         var connection = new LineConnection(tls, remote, Options.Connection);
-        await RunSessionAsync(connection, secure: true, webSocket: false).ConfigureAwait(false);
+        await RunSessionAsync(connection, secure: true, webSocket: false, throttled: address).ConfigureAwait(false);
     }
 }

@@ -234,10 +234,8 @@ public sealed partial class ChatServer : IAsyncDisposable
     private async Task RunSessionAsync(Socket socket)
     {
         await Task.Yield();
-        var address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
-        if (address is not null && Throttle.TryAdmit(address, Environment.TickCount64) is { } refusal)
+        if (Admit(socket.RemoteEndPoint, out var address) is { } refusal)
         {
-            Log.Throttled(address.ToString(), refusal);
             RefuseQuickly(socket, refusal);
             return;
         }
@@ -257,6 +255,24 @@ public sealed partial class ChatServer : IAsyncDisposable
         // Not awaited here: this method ends now, so an idle connection keeps one
         // session state machine, not two. The session releases the throttle.
         _ = RunSessionAsync(connection, secure: false, webSocket: false, throttled: address);
+    }
+
+    /// <summary>
+    /// The per-IP limits, for every transport: null when the connection is
+    /// admitted (its session then releases <paramref name="address"/>, see
+    /// <see cref="ReleaseThrottle"/>), else why it is refused (and logged).
+    /// </summary>
+    private string? Admit(EndPoint? remote, out IPAddress? address)
+    {
+        address = (remote as IPEndPoint)?.Address;
+        if (address is not null && Throttle.TryAdmit(address, Environment.TickCount64) is { } refusal)
+        {
+            Log.Throttled(address.ToString(), refusal);
+            address = null;
+            return refusal;
+        }
+
+        return null;
     }
 
     private void ReleaseThrottle(IPAddress? address)
