@@ -70,31 +70,16 @@ public sealed partial class ClusterNode
         try
         {
             await using var connection = await _data.OpenConnectionAsync(cancel).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(nick is null
-                ? "DELETE FROM cluster_users WHERE id = $1"
-                : "INSERT INTO cluster_users (id, node_id, nick_folded, nick) VALUES ($1, $2, $3, $4) " +
-                  "ON CONFLICT (id) DO UPDATE SET nick_folded = EXCLUDED.nick_folded, nick = EXCLUDED.nick", connection);
-            command.Parameters.AddWithValue(id);
-            if (nick is not null)
+            if (nick is null)
             {
-                command.Parameters.AddWithValue(NodeId);
-                command.Parameters.AddWithValue(IrcCaseMapping.Fold(nick));
-                command.Parameters.AddWithValue(nick);
-            }
-
-            try
-            {
-                await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+                await using var release = new NpgsqlCommand("DELETE FROM cluster_users WHERE id = $1", connection);
+                release.Parameters.AddWithValue(id);
+                await release.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
                 return true;
             }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && nick is not null)
-            {
-                return await TakeOverReleasedNickAsync(connection, id, nick, cancel).ConfigureAwait(false);
-            }
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            return false;
+
+            return await TryClaimRowAsync(connection, id, nick, cancel).ConfigureAwait(false)
+                || await TakeOverReleasedNickAsync(connection, id, nick, cancel).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or ObjectDisposedException)
         {
@@ -103,11 +88,33 @@ public sealed partial class ClusterNode
         }
     }
 
+    /// <summary>Writes <paramref name="nick"/> into this client's row; false when the UNIQUE index says another row has it.</summary>
+    private async Task<bool> TryClaimRowAsync(NpgsqlConnection connection, string id, string nick, CancellationToken cancel)
+    {
+        await using var claim = new NpgsqlCommand(
+            "INSERT INTO cluster_users (id, node_id, nick_folded, nick) VALUES ($1, $2, $3, $4) " +
+            "ON CONFLICT (id) DO UPDATE SET nick_folded = EXCLUDED.nick_folded, nick = EXCLUDED.nick", connection);
+        claim.Parameters.AddWithValue(id);
+        claim.Parameters.AddWithValue(NodeId);
+        claim.Parameters.AddWithValue(IrcCaseMapping.Fold(nick));
+        claim.Parameters.AddWithValue(nick);
+        try
+        {
+            await claim.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+            return true;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
-    /// The nick's row is this node's: if no local client with that row is still
-    /// connected, its owner has just left and the release is queued for this
-    /// node's writer (a quick reconnect under the same nick). Waits, bounded, for
-    /// the writer to release it, then claims it; false when it stays taken.
+    /// The claim met another row. Another node's row keeps the nick. This node's
+    /// row whose client has left (a quick reconnect under the same nick) is
+    /// released by this node's writer in a moment: wait for that, bounded, then
+    /// claim. A local client still connected with that row (on its way out, or
+    /// registering under the nick too) gets ten looks, 25 ms apart, to go.
     /// </summary>
     private async Task<bool> TakeOverReleasedNickAsync(NpgsqlConnection connection, string id, string nick, CancellationToken cancel)
     {
@@ -130,29 +137,15 @@ public sealed partial class ClusterNode
                 }
             }
 
-            if (owner is not null && _server.State.ClientsSnapshot().Any(c => c.ClusterId == owner) && attempt >= 10)
+            if (owner is not null && attempt >= 10 && _server.State.ClientsSnapshot().Any(c => c.ClusterId == owner))
             {
-                return false; // A local user still holds it (or registers under it too).
+                return false; // A local user still holds it.
             }
 
-            if (owner is null)
+            // Gone, or taken again meanwhile (here or on another node): look again.
+            if (owner is null && await TryClaimRowAsync(connection, id, nick, cancel).ConfigureAwait(false))
             {
-                await using var claim = new NpgsqlCommand(
-                    "INSERT INTO cluster_users (id, node_id, nick_folded, nick) VALUES ($1, $2, $3, $4) " +
-                    "ON CONFLICT (id) DO UPDATE SET nick_folded = EXCLUDED.nick_folded, nick = EXCLUDED.nick", connection);
-                claim.Parameters.AddWithValue(id);
-                claim.Parameters.AddWithValue(NodeId);
-                claim.Parameters.AddWithValue(folded);
-                claim.Parameters.AddWithValue(nick);
-                try
-                {
-                    await claim.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
-                    return true;
-                }
-                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-                {
-                    // Taken meanwhile, here or on another node: look again.
-                }
+                return true;
             }
 
             await Task.Delay(25, cancel).ConfigureAwait(false);
