@@ -74,7 +74,7 @@ public class ScenarioTests
     public async Task Pairs_play_ping_pong()
     {
         await using var server = await StartAsync();
-        var result = Json(await Scenarios.PairsAsync(Options(server), 3, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        var result = Json(await Scenarios.PairsAsync(Options(server), 3, TimeSpan.FromSeconds(3), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.True(result.GetProperty("round_trips").GetInt64() > 10);
     }
 
