@@ -1,4 +1,5 @@
 using Chat.Server.Tests;
+using Chat.Tests.Shared;
 
 namespace Chat.Cluster.Tests;
 
@@ -15,7 +16,7 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
     [Fact]
     public async Task Joins_messages_and_parts_cross_between_two_nodes()
     {
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);
         var ana = await nodes.JoinAsync(0, "ana");
         var beto = await nodes.JoinAsync(1, "beto");
 
@@ -51,7 +52,7 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
     [Fact]
     public async Task Nick_changes_topics_modes_and_kicks_are_seen_on_the_other_node()
     {
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);
         var ana = await nodes.JoinAsync(0, "ana", "#room");
         var beto = await nodes.JoinAsync(1, "beto", "#room");
         await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "beto");
@@ -92,7 +93,7 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
     [Fact]
     public async Task Whois_ison_and_private_messages_reach_users_of_another_node()
     {
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);
         var ana = await nodes.RegisterAsync(0, "ana");
         var beto = await nodes.RegisterAsync(1, "beto");
         await nodes.SeesAsync(0, "beto");
@@ -131,7 +132,7 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
     [Fact]
     public async Task Three_nodes_share_one_room()
     {
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 3);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 3);
         var clients = new[]
         {
             await nodes.JoinAsync(0, "uno"),
@@ -169,7 +170,7 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
     [Fact]
     public async Task A_message_too_large_for_notify_travels_by_reference()
     {
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);
         var ana = await nodes[0].WithCapsAsync("ana", "message-tags");
         var beto = await nodes[1].WithCapsAsync("beto", "message-tags");
         await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "beto");
@@ -184,7 +185,7 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
     [Fact]
     public async Task A_clean_stop_announces_the_nodes_users_and_frees_their_nicks()
     {
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);
         var ana = await nodes.JoinAsync(0, "ana");
         await nodes.JoinAsync(1, "beto");
         await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "beto");
@@ -202,7 +203,7 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
     [Fact]
     public async Task A_node_that_starts_later_loads_the_current_picture()
     {
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 1);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 1);
         var ana = await nodes.JoinAsync(0, "ana", "#lounge");
         ana.Send("TOPIC #lounge :before you came");
         await ana.ExpectAsync(m => m.Command == "TOPIC");
@@ -233,7 +234,7 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
     [Fact]
     public async Task Plain_users_talk_across_nodes_too()
     {
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);
         using var plain = await nodes[0].PlainAsync("Ana");
         var beto = await nodes.JoinAsync(1, "Beto");
         await plain.ExpectLineAsync(l => l.Contains("Beto", StringComparison.Ordinal));
@@ -258,7 +259,7 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
     {
         const string password = "cluster oper password";
         string hash = Chat.Server.Security.PasswordHasher.Hash(password);
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2,
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2,
             configure: o => o with { Operators = [new Chat.Server.OperatorEntry("boss", hash)] });
         var ana = await nodes.JoinAsync(0, "ana");
         var beto = await nodes.JoinAsync(1, "beto");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Chat.Server.Tests;
+using Chat.Tests.Shared;
 using Npgsql;
 
 namespace Chat.Cluster.Tests;
@@ -17,7 +18,7 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
     [Fact]
     public async Task Two_nodes_racing_for_one_nick_give_it_to_exactly_one()
     {
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);
         for (int round = 0; round < 25; round++)
         {
             string nick = $"race{round}";
@@ -46,7 +47,7 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
     {
         // The departing user's row is released by the node's writer a moment later;
         // a quick reconnect under the same nick must not be told it is in use.
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);
         for (int round = 0; round < 10; round++)
         {
             var first = await nodes.RegisterAsync(0, "again");
@@ -70,7 +71,7 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
     public async Task A_killed_node_is_noticed_within_the_timeout_and_its_nicks_freed()
     {
         var timeout = TimeSpan.FromSeconds(2);
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2, timeout);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2, timeout);
         var ana = await nodes.JoinAsync(0, "ana");
         await nodes.JoinAsync(1, "beto");
         await ana.ExpectAsync(m => m.Command == "JOIN" && m.SourceNick == "beto");
@@ -98,7 +99,7 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
     public async Task A_database_restart_under_traffic_keeps_local_chat_going_and_then_resynchronises()
     {
         var log = new ListLogger();
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2, loggers: log.Factory());
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2, loggers: log.Factory());
         var ana = await nodes.JoinAsync(0, "ana");
         var eva = await nodes.JoinAsync(0, "eva");
         var beto = await nodes.JoinAsync(1, "beto");
@@ -117,7 +118,7 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
             }
         });
 
-        await _pg.Postgres.StopAsync();
+        await _pg.Cluster.StopAsync();
         await Nodes.WaitAsync(() => !nodes[0].Server.Cluster!.IsOnline && !nodes[1].Server.Cluster!.IsOnline, TimeSpan.FromSeconds(15), "both nodes notice");
 
         // Local users of a node keep talking to each other.
@@ -132,7 +133,7 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
         await left.ExpectAsync(m => m.Command == "366");
         await right.ExpectAsync(m => m.Command == "366");
 
-        await _pg.Postgres.StartAgainAsync();
+        await _pg.Cluster.StartAgainAsync();
         await Nodes.WaitAsync(() => nodes[0].Server.Cluster!.SyncCount > syncs[0] && nodes[1].Server.Cluster!.SyncCount > syncs[1],
             TimeSpan.FromSeconds(30), "both nodes resynchronise");
         traffic.Cancel();
@@ -165,7 +166,7 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
     [Fact]
     public async Task A_node_taken_for_dead_while_alive_rejoins_with_its_users()
     {
-        string database = await _pg.NewDatabaseAsync();
+        string database = await _pg.CreateDatabaseAsync("chat");
         await using var nodes = await Nodes.StartAsync(database, 2);
         var ana = await nodes.JoinAsync(0, "ana");
         var beto = await nodes.JoinAsync(1, "beto");
@@ -193,7 +194,7 @@ public sealed class FailureTests : IClassFixture<PostgresFixture>
     public async Task Malformed_unknown_and_newer_events_are_logged_and_skipped()
     {
         var log = new ListLogger();
-        string database = await _pg.NewDatabaseAsync();
+        string database = await _pg.CreateDatabaseAsync("chat");
         await using var nodes = await Nodes.StartAsync(database, 2, loggers: log.Factory());
         var ana = await nodes.JoinAsync(0, "ana");
         var beto = await nodes.JoinAsync(1, "beto");

@@ -1,4 +1,5 @@
 using Chat.Server.Tests;
+using Chat.Tests.Shared;
 
 namespace Chat.Cluster.Tests;
 
@@ -16,7 +17,7 @@ public sealed class OrderTests : IClassFixture<PostgresFixture>
     public async Task Concurrent_senders_on_two_nodes_are_seen_in_the_same_order_by_every_member()
     {
         const int each = 150;
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);
         var members = new[]
         {
             await nodes[0].WithCapsAsync("s1", "echo-message"),
@@ -81,7 +82,7 @@ public sealed class OrderTests : IClassFixture<PostgresFixture>
     public async Task Joins_parts_and_topics_interleave_with_messages_in_one_order_on_both_nodes()
     {
         const int each = 60;
-        await using var nodes = await Nodes.StartAsync(await _pg.NewDatabaseAsync(), 2);
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);
 
         // The first in creates the room and is its operator: it changes the topic.
         var topicSetter = await nodes.JoinAsync(0, "t1");

@@ -1,4 +1,5 @@
 using Chat.Server.Storage;
+using Chat.Tests.Shared;
 
 namespace Chat.Server.Tests;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Chat.Server.Accounts;
 using Chat.Server.Resources;
 using Chat.Server.Storage;
+using Chat.Tests.Shared;
 using Npgsql;
 
 namespace Chat.Server.Tests;

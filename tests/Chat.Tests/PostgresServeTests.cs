@@ -2,29 +2,15 @@ using Chat.Tests.Shared;
 
 namespace Chat.Tests;
 
-/// <summary>A throwaway PostgreSQL cluster for the `chat serve --database` tests.</summary>
-public sealed class PostgresServeFixture : IAsyncLifetime
-{
-    private int _databases;
-
-    public PostgresCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Cluster = await PostgresCluster.StartAsync();
-
-    public Task<string> CreateDatabaseAsync() => Cluster.CreateDatabaseAsync($"serve_{Interlocked.Increment(ref _databases)}");
-
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-}
-
 /// <summary>`chat serve --database`: history in PostgreSQL, and what a user sees when it is wrong.</summary>
-public sealed class PostgresServeTests(PostgresServeFixture postgres) : IClassFixture<PostgresServeFixture>
+public sealed class PostgresServeTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private const string StackTraceMark = "   at ";
 
     [Fact]
     public async Task Messages_survive_a_killed_server_when_the_history_is_in_postgresql()
     {
-        string database = await postgres.CreateDatabaseAsync();
+        string database = await postgres.CreateDatabaseAsync("serve");
         using (var server = await ServerProcess.StartAsync("--database", database))
         {
             await server.Process.WaitForLineAsync(l => l.Contains($"History stored in PostgreSQL postgres@127.0.0.1:{postgres.Cluster.Port}/serve_", StringComparison.Ordinal));

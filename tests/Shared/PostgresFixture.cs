@@ -1,11 +1,11 @@
-using Chat.Tests.Shared;
 using Npgsql;
 
-namespace Chat.Server.Tests;
+namespace Chat.Tests.Shared;
 
 /// <summary>
-/// One throwaway PostgreSQL cluster for the tests of a collection; each test asks
-/// for a database of its own with <see cref="CreateDatabaseAsync"/>.
+/// One throwaway PostgreSQL cluster for the tests of a class or collection; each
+/// test asks for a database of its own with <see cref="CreateDatabaseAsync"/>.
+/// Shared by every test project that needs PostgreSQL.
 /// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
@@ -34,7 +34,3 @@ public sealed class PostgresFixture : IAsyncLifetime
         await Cluster.DisposeAsync();
     }
 }
-
-/// <summary>Test classes that share one cluster; they run one after the other, so a test may stop and start it.</summary>
-[CollectionDefinition("PostgreSQL")]
-public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>;
