@@ -253,6 +253,13 @@ public sealed partial class Client : ILineHandler
         _deferred = ChainAsync(_deferred, work, then);
     }
 
+    /// <inheritdoc cref="After{T}(Task{T}, Action{Task{T}})"/>
+    internal void After(Task work, Action<Task> then)
+    {
+        Interlocked.Increment(ref _unsettled);
+        _deferred = ChainAsync(_deferred, work, then);
+    }
+
     /// <summary>
     /// How many messages a client may have dispatched and not yet delivered (each
     /// waiting for its store commit) while its next lines are read. Messages stay in
@@ -264,7 +271,8 @@ public sealed partial class Client : ILineHandler
     /// <summary>Completes once every deferred delivery of this client is done; the session awaits it before the client leaves.</summary>
     internal Task Settled => _deferred;
 
-    private async Task ChainAsync<T>(Task previous, Task<T> work, Action<Task<T>> then)
+    private async Task ChainAsync<T>(Task previous, T work, Action<T> then)
+        where T : Task
     {
         await previous.ConfigureAwait(false);
         try

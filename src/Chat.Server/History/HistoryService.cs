@@ -58,9 +58,9 @@ public sealed class HistoryService
             target,
             text,
             FormatTags(line.ClientTags));
-        sender.After(Store.AppendAsync(message).ContinueWith(t => t.Exception is null, TaskScheduler.Default), done =>
+        sender.After(Store.AppendAsync(message), done =>
         {
-            if (done.Result)
+            if (done.IsCompletedSuccessfully)
             {
                 deliver();
             }

@@ -1,7 +1,9 @@
 using System.Threading.Channels;
 using QueueFactory = System.Threading.Channels.Channel;
 using Chat.Server.Accounts;
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Chat.Server.Storage;
 
@@ -35,8 +37,9 @@ public sealed class SqliteChatStore : IChatStore
     private readonly Thread _writerThread;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pruneLoop;
-    private SqliteCommand? _insert;
-    private SqliteCommand? _touch;
+    private readonly Dictionary<string, long> _touched = new(StringComparer.Ordinal);
+    private sqlite3_stmt? _insert;
+    private sqlite3_stmt? _touch;
     private int _disposed;
 
     static SqliteChatStore()
@@ -171,10 +174,12 @@ public sealed class SqliteChatStore : IChatStore
                 item.Run(_writer, tx);
             }
 
+            TouchConversations();
             tx.Commit();
         }
         catch (Exception ex)
         {
+            _touched.Clear();
             foreach (var item in batch)
             {
                 item.Fail(ex);
@@ -189,47 +194,99 @@ public sealed class SqliteChatStore : IChatStore
         }
     }
 
-    private void Insert(SqliteTransaction tx, StoredMessage m)
+    /// <summary>
+    /// Adds a message to the open transaction through a prepared statement of
+    /// SQLite's own (Microsoft.Data.Sqlite's command machinery costs more than the
+    /// insert itself on this path) and notes its conversation's latest time, which
+    /// <see cref="TouchConversations"/> writes once per group.
+    /// </summary>
+    private void Insert(StoredMessage m)
     {
-        if (_insert is null)
+        var stmt = _insert ??= Prepare($"INSERT INTO messages({Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        long time = m.Time.ToUnixTimeMilliseconds();
+        try
         {
-            _insert = _writer.CreateCommand();
-            _insert.CommandText = $"INSERT INTO messages({Columns}) VALUES ($msgid, $time, $conversation, $command, $sender, $nick, $account, $target, $text, $tags)";
-            foreach (var name in new[] { "$msgid", "$time", "$conversation", "$command", "$sender", "$nick", "$account", "$target", "$text", "$tags" })
+            BindText(stmt, 1, m.MsgId);
+            raw.sqlite3_bind_int64(stmt, 2, time);
+            BindText(stmt, 3, m.Conversation);
+            BindText(stmt, 4, m.Command);
+            BindText(stmt, 5, m.Sender);
+            BindText(stmt, 6, m.SenderNick);
+            BindText(stmt, 7, m.Account);
+            BindText(stmt, 8, m.Target);
+            BindText(stmt, 9, m.Text);
+            BindText(stmt, 10, m.Tags);
+            Step(stmt);
+        }
+        finally
+        {
+            raw.sqlite3_reset(stmt);
+            raw.sqlite3_clear_bindings(stmt);
+        }
+
+        ref long latest = ref CollectionsMarshal.GetValueRefOrAddDefault(_touched, m.Conversation, out _);
+        latest = Math.Max(latest, time);
+    }
+
+    /// <summary>Each conversation of the group once: its latest message time, for TARGETS.</summary>
+    private void TouchConversations()
+    {
+        if (_touched.Count == 0)
+        {
+            return;
+        }
+
+        var stmt = _touch ??= Prepare("""
+            INSERT INTO conversations(conversation, last_time) VALUES (?1, ?2)
+            ON CONFLICT(conversation) DO UPDATE SET last_time = MAX(last_time, excluded.last_time)
+            """);
+        try
+        {
+            foreach (var (conversation, time) in _touched)
             {
-                _insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+                BindText(stmt, 1, conversation);
+                raw.sqlite3_bind_int64(stmt, 2, time);
+                Step(stmt);
+                raw.sqlite3_reset(stmt);
             }
         }
-
-        _insert.Transaction = tx;
-        var p = _insert.Parameters;
-        p[0].Value = m.MsgId;
-        p[1].Value = m.Time.ToUnixTimeMilliseconds();
-        p[2].Value = m.Conversation;
-        p[3].Value = m.Command;
-        p[4].Value = m.Sender;
-        p[5].Value = m.SenderNick;
-        p[6].Value = (object?)m.Account ?? DBNull.Value;
-        p[7].Value = m.Target;
-        p[8].Value = m.Text;
-        p[9].Value = (object?)m.Tags ?? DBNull.Value;
-        _insert.ExecuteNonQuery();
-
-        if (_touch is null)
+        finally
         {
-            _touch = _writer.CreateCommand();
-            _touch.CommandText = """
-                INSERT INTO conversations(conversation, last_time) VALUES ($c, $t)
-                ON CONFLICT(conversation) DO UPDATE SET last_time = MAX(last_time, excluded.last_time)
-                """;
-            _touch.Parameters.Add(new SqliteParameter { ParameterName = "$c" });
-            _touch.Parameters.Add(new SqliteParameter { ParameterName = "$t" });
+            raw.sqlite3_reset(stmt);
+            _touched.Clear();
+        }
+    }
+
+    private sqlite3_stmt Prepare(string sql)
+    {
+        int rc = raw.sqlite3_prepare_v2(_writer.Handle, sql, out var stmt);
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(_writer.Handle).utf8_to_string(), rc);
         }
 
-        _touch.Transaction = tx;
-        _touch.Parameters[0].Value = m.Conversation;
-        _touch.Parameters[1].Value = p[1].Value;
-        _touch.ExecuteNonQuery();
+        return stmt;
+    }
+
+    private void Step(sqlite3_stmt stmt)
+    {
+        int rc = raw.sqlite3_step(stmt);
+        if (rc != raw.SQLITE_DONE)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(_writer.Handle).utf8_to_string(), rc);
+        }
+    }
+
+    private static void BindText(sqlite3_stmt stmt, int index, string? value)
+    {
+        if (value is null)
+        {
+            raw.sqlite3_bind_null(stmt, index);
+        }
+        else
+        {
+            raw.sqlite3_bind_text(stmt, index, value);
+        }
     }
 
     // ---- reads ----
@@ -608,7 +665,7 @@ public sealed class SqliteChatStore : IChatStore
 
         public override void Run(SqliteConnection connection, SqliteTransaction tx)
         {
-            _store.Insert(tx, _message);
+            _store.Insert(_message);
             Result = true;
         }
     }
