@@ -225,6 +225,91 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public async Task A_message_is_complete_once_journaled_and_reads_wait_until_it_is_in_the_database()
+    {
+        // A long delay: only a read (or closing) moves the messages into the database.
+        await using var store = SqliteChatStore.Open(new StoreOptions { DataDirectory = _dir.Path, ApplyDelay = TimeSpan.FromMinutes(5), ApplyBatch = 100_000 });
+        await Task.WhenAll(Enumerable.Range(1, 30).Select(i => store.AppendAsync(Msg(i))));
+        Assert.True(new FileInfo(MessageJournal.PathIn(_dir.Path)).Length > 0);
+        Assert.Equal(0L, CountRows());
+
+        Assert.Equal(N(28, 29, 30), Ids(await store.LatestAsync("#general", null, 3)));
+        Assert.Equal(30L, CountRows());
+        Assert.Equal(0, new FileInfo(MessageJournal.PathIn(_dir.Path)).Length);
+    }
+
+    [Fact]
+    public async Task Messages_a_killed_server_left_in_the_journal_are_in_the_database_after_a_reopen()
+    {
+        await using (var before = await OpenAsync())
+        {
+            await before.AppendAsync(Msg(1));
+        }
+
+        // As a kill -9 leaves it: two whole records (one already in the database),
+        // then the first bytes of a third whose write was cut short.
+        using (var journal = new MessageJournal(MessageJournal.PathIn(_dir.Path), sync: false))
+        {
+            journal.Append([Msg(1), Msg(2, "ana bob"), Msg(3)]);
+        }
+
+        string path = MessageJournal.PathIn(_dir.Path);
+        var bytes = File.ReadAllBytes(path);
+        int third = bytes.Length - RecordLength(Msg(3));
+        File.WriteAllBytes(path, bytes[..(third + 20)]);
+
+        await using var store = SqliteChatStore.Open(new StoreOptions { DataDirectory = _dir.Path });
+        Assert.Equal(2, store.RecoveredCount);
+        Assert.Equal(0, new FileInfo(path).Length);
+        Assert.Equal(N(1), Ids(await store.LatestAsync("#general", null, 10)));
+        Assert.Equal(N(2), Ids(await store.LatestAsync("ana bob", null, 10)));
+        Assert.Equal(2L, await store.CountAsync());
+        var targets = await store.TargetsAsync(T0, T0.AddDays(1), 10, _ => true);
+        Assert.Contains(targets, t => t.Conversation == "ana bob");
+    }
+
+    [Fact]
+    public async Task A_journal_record_that_does_not_match_its_hash_ends_the_recovery()
+    {
+        string path = MessageJournal.PathIn(_dir.Path);
+        using (var journal = new MessageJournal(path, sync: false))
+        {
+            journal.Append([Msg(1), Msg(2), Msg(3)]);
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        int second = RecordLength(Msg(1));
+        bytes[second + 8 + 12] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+
+        using var again = new MessageJournal(path, sync: false);
+        Assert.Equal(N(1), Ids(again.ReadAll()));
+        Assert.Equal(second, again.Length);
+    }
+
+    private int RecordLength(StoredMessage m)
+    {
+        string path = System.IO.Path.Combine(_dir.Path, "one-record");
+        using (var journal = new MessageJournal(path, sync: false))
+        {
+            journal.Append([m]);
+        }
+
+        int length = (int)new FileInfo(path).Length;
+        File.Delete(path);
+        return length;
+    }
+
+    private long CountRows()
+    {
+        using var c = new SqliteConnection($"Data Source={System.IO.Path.Combine(_dir.Path, "chat.db")};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM messages";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    [Fact]
     public async Task An_in_memory_store_answers_the_same_queries()
     {
         await using var store = SqliteChatStore.Open(new StoreOptions());

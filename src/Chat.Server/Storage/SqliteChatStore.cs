@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using QueueFactory = System.Threading.Channels.Channel;
 using Chat.Server.Accounts;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -38,6 +39,14 @@ public sealed class SqliteChatStore : IChatStore
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pruneLoop;
     private readonly Dictionary<string, long> _touched = new(StringComparer.Ordinal);
+    private readonly MessageJournal? _journal;
+
+    // Journaled (delivered) messages not yet in the database; the writer's alone.
+    private readonly List<StoredMessage> _pending = [];
+    private long _pendingSince;
+
+    // Their count, for readers deciding whether to wait for the writer.
+    private int _unapplied;
     private sqlite3_stmt? _insert;
     private sqlite3_stmt? _touch;
     private int _disposed;
@@ -47,9 +56,10 @@ public sealed class SqliteChatStore : IChatStore
         SQLitePCL.Batteries_V2.Init();
     }
 
-    private SqliteChatStore(StoreOptions options, string connectionString, bool inMemory, SqliteConnection writer)
+    private SqliteChatStore(StoreOptions options, string connectionString, bool inMemory, SqliteConnection writer, MessageJournal? journal)
     {
         _options = options;
+        _journal = journal;
         _connectionString = connectionString;
         _inMemory = inMemory;
         _writer = writer;
@@ -112,10 +122,64 @@ public sealed class SqliteChatStore : IChatStore
             throw;
         }
 
-        return new SqliteChatStore(options, connectionString, inMemory, writer) { DatabasePath = path };
+        MessageJournal? journal = null;
+        try
+        {
+            if (!inMemory)
+            {
+                journal = new MessageJournal(MessageJournal.PathIn(options.DataDirectory!), options.FullSync);
+            }
+
+            var store = new SqliteChatStore(options, connectionString, inMemory, writer, journal) { DatabasePath = path };
+            store.Recover();
+            return store;
+        }
+        catch
+        {
+            journal?.Dispose();
+            writer.Dispose();
+            throw;
+        }
     }
 
-    public Task AppendAsync(StoredMessage message) => Enqueue(new InsertItem(this, message));
+    /// <summary>
+    /// Messages a killed server had delivered but not yet moved into the database:
+    /// applied now, before anything else runs (the writer thread only waits for the
+    /// queue until then).
+    /// </summary>
+    private void Recover()
+    {
+        if (_journal is null)
+        {
+            return;
+        }
+
+        var found = _journal.ReadAll();
+        if (found.Count == 0)
+        {
+            _journal.Clear();
+            return;
+        }
+
+        using (var tx = _writer.BeginTransaction())
+        {
+            foreach (var m in found)
+            {
+                Insert(m);
+            }
+
+            TouchConversations();
+            tx.Commit();
+        }
+
+        _journal.Clear();
+        RecoveredCount = found.Count;
+    }
+
+    /// <summary>How many messages the last run left in the journal (applied when the store opened).</summary>
+    public int RecoveredCount { get; private set; }
+
+    public Task AppendAsync(StoredMessage message) => Enqueue(new InsertItem(message));
 
     /// <summary>Runs <paramref name="work"/> in the writer's next group, in a savepoint of its own.</summary>
     private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work) => Enqueue(new FuncItem<T>(work));
@@ -147,7 +211,7 @@ public sealed class SqliteChatStore : IChatStore
     {
         var batch = new List<WriteItem>(_options.MaxBatch);
         var reader = _queue.Reader;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (WaitForWork(reader))
         {
             if (_options.CommitWindow > TimeSpan.Zero)
             {
@@ -159,38 +223,168 @@ public sealed class SqliteChatStore : IChatStore
                 batch.Add(item);
             }
 
-            CommitGroup(batch);
+            RunGroup(batch);
             batch.Clear();
+            if (_pending.Count >= _options.ApplyBatch || (_pending.Count > 0 && PendingAge() >= _options.ApplyDelay))
+            {
+                Apply(null);
+            }
+        }
+
+        // Stopping: what was delivered goes into the database before the store closes.
+        if (_pending.Count > 0)
+        {
+            Apply(null);
         }
     }
 
-    private void CommitGroup(List<WriteItem> batch)
+    /// <summary>Waits for queued writes; messages waiting to be applied are applied when their delay runs out meanwhile. False once the queue is closed.</summary>
+    private bool WaitForWork(ChannelReader<WriteItem> reader)
+    {
+        var ready = reader.WaitToReadAsync();
+        if (ready.IsCompleted)
+        {
+            return ready.Result;
+        }
+
+        var task = ready.AsTask();
+        if (_pending.Count > 0)
+        {
+            var left = _options.ApplyDelay - PendingAge();
+            if (left <= TimeSpan.Zero || !task.Wait(left))
+            {
+                Apply(null);
+            }
+        }
+
+        return task.GetAwaiter().GetResult();
+    }
+
+    private TimeSpan PendingAge() => Stopwatch.GetElapsedTime(_pendingSince);
+
+    /// <summary>
+    /// One group from the queue. Its messages are written to the journal with one
+    /// write and are then complete (the server delivers them); they go into the
+    /// database with later groups' (see <see cref="Apply"/>). Anything else in the
+    /// group (accounts, retention, a reader's flush) runs in a transaction that
+    /// first applies every message before it, so it sees them.
+    /// </summary>
+    private void RunGroup(List<WriteItem> batch)
+    {
+        var messages = new List<StoredMessage>();
+        var inserts = new List<InsertItem>();
+        List<WriteItem>? others = null;
+        foreach (var item in batch)
+        {
+            if (item is InsertItem insert)
+            {
+                inserts.Add(insert);
+                messages.Add(insert.Message);
+            }
+            else
+            {
+                (others ??= []).Add(item);
+            }
+        }
+
+        if (inserts.Count > 0)
+        {
+            try
+            {
+                _journal?.Append(messages);
+            }
+            catch (Exception ex)
+            {
+                foreach (var item in inserts)
+                {
+                    item.Fail(ex);
+                }
+
+                inserts.Clear();
+                messages.Clear();
+            }
+
+            if (messages.Count > 0)
+            {
+                if (_pending.Count == 0)
+                {
+                    _pendingSince = Stopwatch.GetTimestamp();
+                }
+
+                _pending.AddRange(messages);
+                Interlocked.Add(ref _unapplied, messages.Count);
+                foreach (var item in inserts)
+                {
+                    item.Complete();
+                }
+            }
+        }
+
+        if (others is not null)
+        {
+            Apply(others);
+        }
+    }
+
+    /// <summary>
+    /// Moves the journaled messages into the database in one transaction, with
+    /// <paramref name="others"/> after them, then empties the journal. If it fails
+    /// the messages stay pending (and in the journal) and are tried again.
+    /// </summary>
+    private void Apply(List<WriteItem>? others)
     {
         try
         {
             using var tx = _writer.BeginTransaction();
-            foreach (var item in batch)
+            foreach (var m in _pending)
             {
-                item.Run(_writer, tx);
+                Insert(m);
             }
 
             TouchConversations();
+            if (others is not null)
+            {
+                foreach (var item in others)
+                {
+                    item.Run(_writer, tx);
+                }
+            }
+
             tx.Commit();
         }
         catch (Exception ex)
         {
             _touched.Clear();
-            foreach (var item in batch)
+            _pendingSince = Stopwatch.GetTimestamp();
+            if (others is not null)
             {
-                item.Fail(ex);
+                foreach (var item in others)
+                {
+                    item.Fail(ex);
+                }
             }
 
             return;
         }
 
-        foreach (var item in batch)
+        Interlocked.Add(ref _unapplied, -_pending.Count);
+        _pending.Clear();
+        try
         {
-            item.Complete();
+            _journal?.Clear();
+        }
+        catch (IOException)
+        {
+            // Left as it is, the journal is applied again on the next start, and its
+            // messages, already in the database by msgid, are skipped.
+        }
+
+        if (others is not null)
+        {
+            foreach (var item in others)
+            {
+                item.Complete();
+            }
         }
     }
 
@@ -202,7 +396,7 @@ public sealed class SqliteChatStore : IChatStore
     /// </summary>
     private void Insert(StoredMessage m)
     {
-        var stmt = _insert ??= Prepare($"INSERT INTO messages({Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        var stmt = _insert ??= Prepare($"INSERT OR IGNORE INTO messages({Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
         long time = m.Time.ToUnixTimeMilliseconds();
         try
         {
@@ -304,11 +498,24 @@ public sealed class SqliteChatStore : IChatStore
         return connection;
     }
 
-    private Task<T> ReadAsync<T>(Func<SqliteConnection, T> read) => Task.Run(() =>
+    /// <summary>
+    /// Runs a read on a connection of its own. A read of messages first waits for
+    /// the writer to apply the journaled ones, so it sees everything delivered
+    /// before it began; accounts are never journaled.
+    /// </summary>
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, bool messages = true)
     {
-        using var connection = OpenReader();
-        return read(connection);
-    });
+        if (messages && Volatile.Read(ref _unapplied) > 0)
+        {
+            await Enqueue(new FlushItem()).ConfigureAwait(false);
+        }
+
+        return await Task.Run(() =>
+        {
+            using var connection = OpenReader();
+            return read(connection);
+        }).ConfigureAwait(false);
+    }
 
     /// <summary>The (time, id) of a reference: a message's own, or an instant placed before or after every id at that time.</summary>
     private static (long Time, long Id)? Position(SqliteConnection c, string conversation, HistoryRef reference, bool late)
@@ -552,7 +759,7 @@ public sealed class SqliteChatStore : IChatStore
         }
 
         return StoreRows.Account(r);
-    });
+    }, messages: false);
 
     public Task<bool> CreateAccountAsync(AccountRecord a) => WriteAsync((c, tx) =>
     {
@@ -589,7 +796,7 @@ public sealed class SqliteChatStore : IChatStore
         }
 
         return names;
-    });
+    }, messages: false);
 
     public async ValueTask DisposeAsync()
     {
@@ -604,6 +811,7 @@ public sealed class SqliteChatStore : IChatStore
         await _pruneLoop.ConfigureAwait(false);
         _insert?.Dispose();
         _touch?.Dispose();
+        _journal?.Dispose();
         _writer.Dispose();
         SqliteConnection.ClearAllPools();
         _stopping.Dispose();
@@ -652,21 +860,31 @@ public sealed class SqliteChatStore : IChatStore
         public override void Fail(Exception ex) => _done.TrySetException(ex);
     }
 
+    /// <summary>A message for the journal (see RunGroup); its task completes once the journal has it.</summary>
     private sealed class InsertItem : WriteItem<bool>
     {
-        private readonly SqliteChatStore _store;
-        private readonly StoredMessage _message;
-
-        public InsertItem(SqliteChatStore store, StoredMessage message)
+        public InsertItem(StoredMessage message)
         {
-            _store = store;
-            _message = message;
+            Message = message;
+            Result = true;
+        }
+
+        public StoredMessage Message { get; }
+
+        public override void Run(SqliteConnection connection, SqliteTransaction tx) =>
+            throw new InvalidOperationException("Messages are applied by the writer, not run as items.");
+    }
+
+    /// <summary>A reader's barrier: done once every message delivered before it is in the database.</summary>
+    private sealed class FlushItem : WriteItem<bool>
+    {
+        public FlushItem()
+        {
+            Result = true;
         }
 
         public override void Run(SqliteConnection connection, SqliteTransaction tx)
         {
-            _store.Insert(_message);
-            Result = true;
         }
     }
 

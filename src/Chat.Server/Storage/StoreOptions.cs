@@ -28,6 +28,17 @@ public sealed record StoreOptions
     /// </summary>
     public TimeSpan CommitWindow { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// SQLite: a message is delivered once the writer has appended it to the
+    /// journal (chat.journal; one write per group, as durable against a killed
+    /// process as a WAL commit), and moved into the database with others later:
+    /// when this many are waiting ...
+    /// </summary>
+    public int ApplyBatch { get; init; } = 1024;
+
+    /// <summary>... or when the oldest has waited this long. Reads of history wait for them first.</summary>
+    public TimeSpan ApplyDelay { get; init; } = TimeSpan.FromMilliseconds(25);
+
     /// <summary>Most writes in one transaction.</summary>
     public int MaxBatch { get; init; } = 2048;
 
