@@ -14,15 +14,21 @@ namespace Chat.Server.Storage;
 /// </summary>
 /// <remarks>
 /// <para>Writes: one writer thread owns the only writing connection. It takes
-/// everything queued, runs it in one transaction and commits (group commit),
-/// then completes each write's task. The queue is bounded: when the disk cannot
+/// everything queued as one group. The group's messages go to the journal
+/// (chat.journal, see <see cref="MessageJournal"/>) with one write, and their
+/// tasks complete: the server delivers a message to anyone, the sender's echo
+/// included, only after that (see Messaging). The writer moves journaled
+/// messages into the database later, up to <see cref="StoreOptions.ApplyBatch"/>
+/// of them in one transaction or after <see cref="StoreOptions.ApplyDelay"/>,
+/// and then empties the journal; other writes (accounts, retention) run in such
+/// a transaction, after the messages. The queue is bounded: when the disk cannot
 /// keep up, senders wait for room instead of memory growing.</para>
-/// <para>Durability: a write's task completes only after its commit. The server
-/// delivers a message to anyone, the sender's echo included, only after that
-/// (see Messaging), so whatever anyone has seen is in the database. With
-/// synchronous=NORMAL (the default) a commit has been written to the WAL file,
-/// so it survives the process being killed (kill -9) but not a power loss;
-/// <see cref="StoreOptions.FullSync"/> makes each group commit fsync.</para>
+/// <para>Durability: whatever anyone has seen is in the journal or the database.
+/// Both are written to the operating system before the writer goes on, so they
+/// survive the process being killed (kill -9), not a power loss (SQLite's
+/// synchronous=NORMAL in WAL mode); <see cref="StoreOptions.FullSync"/> fsyncs
+/// the journal on each group and SQLite on each commit. Opening the store applies
+/// what the journal still holds.</para>
 /// <para>Reads open their own pooled connections and never wait for the writer:
 /// WAL readers see the last commit.</para>
 /// </remarks>
