@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -146,6 +147,12 @@ public sealed class BenchClient : IDisposable
 
     public delegate void LineHandler(ReadOnlySpan<byte> line);
 
+    /// <summary>
+    /// When the last receive returned (a <see cref="Stopwatch"/> timestamp): the
+    /// arrival time of every line it holds, read once per receive, not per line.
+    /// </summary>
+    public long ReceivedAt { get; private set; }
+
     /// <summary>One receive; returns false when the server closed the connection.</summary>
     private async Task<bool> ReadSomeAsync(LineHandler onLine, CancellationToken cancel)
     {
@@ -160,6 +167,8 @@ public sealed class BenchClient : IDisposable
         {
             return false;
         }
+
+        ReceivedAt = Stopwatch.GetTimestamp();
 
         _filled += n;
         int start = 0;

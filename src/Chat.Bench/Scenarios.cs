@@ -116,7 +116,7 @@ public static class Scenarios
                     return;
                 }
 
-                latency.Record(Stopwatch.GetElapsedTime(stamp));
+                latency.Record(Stopwatch.GetElapsedTime(stamp, clients[me].ReceivedAt));
                 ref long count = ref received[me, from];
                 Volatile.Write(ref count, count + 1);
             }, stop.Token);
@@ -297,7 +297,7 @@ public static class Scenarios
                     return;
                 }
 
-                latency.Record(Stopwatch.GetElapsedTime(stamp));
+                latency.Record(Stopwatch.GetElapsedTime(stamp, a.ReceivedAt));
                 Interlocked.Increment(ref roundTrips);
                 if (clock.Elapsed < duration)
                 {
