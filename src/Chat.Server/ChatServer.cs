@@ -196,6 +196,11 @@ public sealed partial class ChatServer : IAsyncDisposable
 
     internal void LogMessage(Client client, string channel, string text)
     {
+        if (!Options.LogMessages)
+        {
+            return;
+        }
+
         if (string.Equals(channel, Options.DefaultChannel, StringComparison.OrdinalIgnoreCase))
         {
             Log.Said(client.Nick!, text);

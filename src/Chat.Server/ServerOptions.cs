@@ -40,6 +40,14 @@ public sealed record ServerOptions
     /// <summary>Who may OPER; none by default, so nobody can become an operator until configured.</summary>
     public IReadOnlyList<OperatorEntry> Operators { get; init; } = [];
 
+    /// <summary>
+    /// Log each room message ("Juan: Hola a todos!") to the console and the log
+    /// file, as the original socket chat did (default). Busy servers and the
+    /// benchmarks turn it off (Log:Messages=false): connections, disconnects and
+    /// errors are still logged.
+    /// </summary>
+    public bool LogMessages { get; init; } = true;
+
     /// <summary>Per-client line rate (fake lag) and the cap on lines before registration.</summary>
     public Limits.FloodOptions Flood { get; init; } = new();
 

@@ -43,7 +43,7 @@ public sealed class ConfigurationTests : IDisposable
           "Listen": { "Host": "0.0.0.0", "Port": 6667 },
           "Limits": { "SendQueueBytes": 65536, "RegistrationTimeoutSeconds": 30, "PingIntervalSeconds": 60, "PingTimeoutSeconds": 90 },
           "Operators": [ { "Name": "boss", "PasswordHash": "{{Hash.Value}}" } ],
-          "Log": { "File": "var/chat.log" }
+          "Log": { "File": "var/chat.log", "Messages": false }
         }
         """);
 
@@ -63,6 +63,7 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(90), o.PingTimeout);
         Assert.Equal([new OperatorEntry("boss", Hash.Value)], o.Operators);
         Assert.Equal("var/chat.log", settings.LogFile);
+        Assert.False(o.LogMessages);
     }
 
     [Fact]
@@ -75,6 +76,7 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Empty(settings.Server.Operators);
         Assert.Null(settings.Server.Motd);
         Assert.Equal(ServeSettings.DefaultLogFile, settings.LogFile);
+        Assert.True(settings.Server.LogMessages);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ SENDQ=${SENDQ:-1048576}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 ulimit -n 20000 2>/dev/null || true
-echo "{ \"Limits\": { \"SendQueueBytes\": $SENDQ, \"FloodControl\": false } }" > "$work/chat.json"
+echo "{ \"Limits\": { \"SendQueueBytes\": $SENDQ, \"FloodControl\": false }, \"Log\": { \"Messages\": false } }" > "$work/chat.json"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 

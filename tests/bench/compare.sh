@@ -44,9 +44,11 @@ start_server() { # name port -> sets server_pid
   case $name in
     chat)
       cat > "$dir/chat.json" <<JSON
-{ "Limits": { "SendQueueBytes": $SENDQ, "FloodControl": false } }
+{ "Limits": { "SendQueueBytes": $SENDQ, "FloodControl": false }, "Log": { "Messages": false } }
 JSON
-      taskset -c 0 "${chat[@]}" serve --port "$port" --config "$dir/chat.json" --log-file "$dir/chat.log" > "$dir/out.log" 2>&1 &
+      # A fresh data folder per run: history from earlier runs would make every insert dearer.
+      rm -rf "$dir/data"
+      taskset -c 0 "${chat[@]}" serve --port "$port" --config "$dir/chat.json" --data-dir "$dir/data" --log-file "$dir/chat.log" > "$dir/out.log" 2>&1 &
       ;;
     inspircd)
       echo "bench" > "$dir/motd.txt"

@@ -49,7 +49,7 @@ start_node() { # dir port [database name] -> appends the pid to pids
   local dir=$1 port=$2
   mkdir -p "$dir"
   cat > "$dir/chat.json" <<JSON
-{ "Limits": { "SendQueueBytes": 1048576, "FloodControl": false } }
+{ "Limits": { "SendQueueBytes": 1048576, "FloodControl": false }, "Log": { "Messages": false } }
 JSON
   shift 2
   taskset -c 0 "${chat[@]}" serve --port "$port" --config "$dir/chat.json" --data-dir "$dir/data" --log-file "$dir/chat.log" "$@" > "$dir/out.log" 2>&1 &

@@ -64,7 +64,7 @@ public static partial class ServerConfiguration
             "FloodControl", "FloodBurst", "FloodLinesPerSecond", "MaxLinesBeforeRegistration",
             "MaxConnectionsPerIp", "MaxNewConnectionsPerIp", "NewConnectionsWindowSeconds", "ExemptLoopback",
         ],
-        ["Log"] = ["File"],
+        ["Log"] = ["File", "Messages"],
         ["Cluster"] = ["Database", "NodeName", "HeartbeatSeconds", "NodeTimeoutSeconds"],
     };
 
@@ -120,6 +120,10 @@ public static partial class ServerConfiguration
             options = options with { Operators = ReadOperators() };
             options = ReadTls(options, out var selfSigned);
             options = options with { Cluster = ReadCluster() };
+            if (Flag("Log:Messages") is { } logMessages)
+            {
+                options = options with { LogMessages = logMessages };
+            }
 
             // One data folder (--data-dir, Server:DataDirectory) holds the database and the self-signed certificate.
             options = options with { Store = options.Store with { DataDirectory = DataFolder() } };
