@@ -41,7 +41,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     private readonly CancellationTokenSource? _readCancel;
 
     // Guards the queue, the writer flag and closing.
-    private readonly object _sendLock = new();
+    private readonly Lock _sendLock = new();
     private LineRing _queue;
     private bool _started;
     private bool _writing;
