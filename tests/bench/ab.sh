@@ -17,8 +17,8 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 ulimit -n 20000 2>/dev/null || true
 echo "{ \"Limits\": { \"SendQueueBytes\": $SENDQ, \"FloodControl\": false }, \"Log\": { \"Messages\": false } }" > "$work/chat.json"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 for round in $(seq "$ROUNDS"); do
   for build in A B; do
@@ -29,7 +29,7 @@ for round in $(seq "$ROUNDS"); do
     rm -rf "$work/data"
     env "${envs[@]}" taskset -c 0 dotnet "$dir/chat.dll" serve --port "$port" --config "$work/chat.json" --data-dir "$work/data" --log-file "$work/chat.log" > "$work/out.log" 2>&1 &
     pid=$!
-    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    wait_for_port "$port" "chat serve ($build)" "$work/out.log"
     args=("$@")
     [ "$1" = connect ] && args+=(--server-pid "$pid")
     before=$(cpu_ticks "$pid")

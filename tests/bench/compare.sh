@@ -35,7 +35,8 @@ echo "building chat (Release, ReadyToRun)..." >&2
 dotnet publish "$root/src/Chat/Chat.csproj" -c Release -o "$work/chat" -p:PublishReadyToRun=true >/dev/null
 chat=(dotnet "$work/chat/chat.dll")
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
 ulimit -n 20000 2>/dev/null || true
 
 start_server() { # name port -> sets server_pid
@@ -62,11 +63,7 @@ JSON
       ;;
   esac
   server_pid=$!
-  for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "$name did not start; its output:" >&2; cat "$dir/out.log" >&2; return 1
+  wait_for_port "$port" "$name" "$dir/out.log"
 }
 
 # The process that really serves (dotnet, not a wrapper), for memory readings.

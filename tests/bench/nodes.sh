@@ -32,7 +32,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 ulimit -n 20000 2>/dev/null || true
 
 echo "building chat (Release, ReadyToRun)..." >&2
@@ -54,11 +55,7 @@ JSON
   shift 2
   taskset -c 0 "${chat[@]}" serve --port "$port" --config "$dir/chat.json" --data-dir "$dir/data" --log-file "$dir/chat.log" "$@" > "$dir/out.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "chat serve did not start:" >&2; cat "$dir/out.log" >&2; return 1
+  wait_for_port "$port" "chat serve" "$dir/out.log"
 }
 
 for setup in $SETUPS; do
