@@ -269,6 +269,20 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
     }
 
     [Fact]
+    public async Task A_second_store_on_the_same_folder_is_refused_while_the_first_is_open()
+    {
+        await using (var first = await OpenAsync())
+        {
+            var refused = Assert.Throws<IOException>(() => SqliteChatStore.Open(new StoreOptions { DataDirectory = _dir.Path }));
+            Assert.Contains("in use by another chat server", refused.Message, StringComparison.Ordinal);
+            await first.AppendAsync(Msg(1));
+        }
+
+        await using var after = await OpenAsync();
+        Assert.Equal(1L, await after.CountAsync());
+    }
+
+    [Fact]
     public async Task A_journal_record_that_does_not_match_its_hash_ends_the_recovery()
     {
         string path = MessageJournal.PathIn(_dir.Path);

@@ -29,9 +29,22 @@ internal sealed class MessageJournal : IDisposable
     private int _count;
     private long _length;
 
+    /// <summary>
+    /// Opens (or creates) the journal, locked for this process: two servers on one
+    /// data folder would each apply and empty the other's journal.
+    /// </summary>
+    /// <exception cref="IOException">Another process has the journal open.</exception>
     public MessageJournal(string path, bool sync)
     {
-        _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex) when (File.Exists(path))
+        {
+            throw new IOException($"{path} is in use by another chat server; a data folder serves one server at a time", ex);
+        }
+
         _sync = sync;
         _length = RandomAccess.GetLength(_file);
     }
