@@ -12,9 +12,14 @@ public static class IrcWriter
 {
     private static readonly byte[] Crlf = "\r\n"u8.ToArray();
 
+    // One growable buffer per thread for ToBytes: the line's own array is its only allocation.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     public static byte[] ToBytes(IrcMessage message, bool withCrlf = true)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
         Write(message, buffer, withCrlf);
         return buffer.WrittenSpan.ToArray();
     }
@@ -28,13 +33,18 @@ public static class IrcWriter
             WriteTags(message.Tags, output);
         }
 
-        var sb = new StringBuilder(64);
+        // Encoded piece by piece into a stack buffer of 510 bytes; what does not fit
+        // is cut at a character boundary, so the line never passes the limit.
+        Span<byte> body = stackalloc byte[IrcLimits.MaxBody];
+        var line = new BodyWriter(body);
         if (message.Source is not null)
         {
-            sb.Append(':').Append(message.Source).Append(' ');
+            line.Append(":");
+            line.Append(message.Source);
+            line.Append(" ");
         }
 
-        sb.Append(message.Command);
+        line.Append(message.Command);
         var ps = message.Parameters;
         for (int i = 0; i < ps.Count; i++)
         {
@@ -50,30 +60,46 @@ public static class IrcWriter
                 throw new ArgumentException($"Middle parameter {i} of {message.Command} is empty, has a space or starts with ':'.", nameof(message));
             }
 
-            sb.Append(' ');
-            if (last && (p.Length == 0 || p.Contains(' ') || p[0] == ':'))
-            {
-                sb.Append(':');
-            }
-
-            sb.Append(p);
+            line.Append(last && (p.Length == 0 || p.Contains(' ') || p[0] == ':') ? " :" : " ");
+            line.Append(p);
         }
 
-        // Measured and, if need be, cut in a stack buffer: 510 bytes at most.
-        Span<byte> body = stackalloc byte[IrcLimits.MaxBody];
-        string text = sb.ToString();
-        int length = Encoding.UTF8.GetByteCount(text) <= IrcLimits.MaxBody
-            ? Encoding.UTF8.GetBytes(text, body)
-            : Utf8Prefix(text, body);
-        output.Write(body[..length]);
+        output.Write(body[..line.Length]);
         if (withCrlf)
         {
             output.Write(Crlf);
         }
     }
 
+    /// <summary>UTF-8 into a fixed span; once a piece does not fit, its longest whole-character prefix goes in and the rest is dropped.</summary>
+    private ref struct BodyWriter(Span<byte> destination)
+    {
+        private readonly Span<byte> _destination = destination;
+        private bool _full;
+
+        public int Length { get; private set; }
+
+        public void Append(ReadOnlySpan<char> text)
+        {
+            if (_full)
+            {
+                return;
+            }
+
+            var free = _destination[Length..];
+            if (Encoding.UTF8.TryGetBytes(text, free, out int written))
+            {
+                Length += written;
+                return;
+            }
+
+            Length += Utf8Prefix(text, free);
+            _full = true;
+        }
+    }
+
     /// <summary>Encodes the longest prefix of <paramref name="text"/> that fits, never splitting a character.</summary>
-    private static int Utf8Prefix(string text, Span<byte> destination)
+    private static int Utf8Prefix(ReadOnlySpan<char> text, Span<byte> destination)
     {
         var encoder = Encoding.UTF8.GetEncoder();
         encoder.Convert(text, destination, flush: true, out _, out int bytesUsed, out _);
