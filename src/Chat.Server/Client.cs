@@ -79,6 +79,12 @@ public sealed partial class Client : ILineHandler
 
     public bool IsRegistered { get; internal set; }
 
+    /// <summary>The address whose per-IP count this session releases when it ends (see ChatServer.StartSession).</summary>
+    internal IPAddress? Throttled { get; init; }
+
+    /// <summary>Completed when the session has ended, for a transport that waits on it (WebSockets).</summary>
+    internal TaskCompletionSource? SessionEnded { get; init; }
+
     /// <summary>Whether the connection is encrypted (TLS, or a WebSocket over HTTPS).</summary>
     public bool IsSecure { get; internal init; }
 
@@ -416,6 +422,8 @@ public sealed partial class Client : ILineHandler
 
         return ValueTask.CompletedTask;
     }
+
+    void ILineHandler.OnClosed(string reason, Exception? error) => _ = Server.EndSessionAsync(this, _connection!, reason, error);
 
     void ILineHandler.OnLineTooLong()
     {
