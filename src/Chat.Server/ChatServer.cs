@@ -423,15 +423,21 @@ public sealed partial class ChatServer : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                foreach (var client in State.ClientsSnapshot())
-                {
-                    CheckTimeouts(client);
-                    Accounts.CheckNick(client);
-                }
+                CheckAllClients();
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private void CheckAllClients()
+    {
+        using var clients = State.RentClients();
+        foreach (var client in clients.Span)
+        {
+            CheckTimeouts(client);
+            Accounts.CheckNick(client);
         }
     }
 
