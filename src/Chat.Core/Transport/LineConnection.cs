@@ -38,8 +38,17 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     private readonly Socket? _socket;
     private bool _sendsAsync;
 
-    // Over a socket: the pending zero-byte receive that wakes the reader.
+    // Over a socket: what wakes the reader. On Linux, the process's epoll
+    // (SocketReadiness): a slot, and the reader's state (see WakeReader);
+    // elsewhere, a pending zero-byte receive of our own.
+    private readonly SocketReadiness? _readiness;
+    private long _readinessKey;
+    private int _readState;
     private Receiver? _receiver;
+
+    private const int ReaderRunning = 0;
+    private const int ReaderWaiting = 1;
+    private const int ReaderRunningWoken = 2;
     private ILineHandler? _handler;
 
     // The reader's unfinished line between reads; no buffer while there is none.
@@ -87,7 +96,12 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         _options = options ?? new ConnectionOptions();
         RemoteEndPoint = socket.RemoteEndPoint;
         _socket = socket;
-        _socket.Blocking = false;
+        _readiness = SocketReadiness.Instance;
+        if (_readiness is null)
+        {
+            // Synchronous calls return WouldBlock instead of waiting; with epoll, recv and send say MSG_DONTWAIT instead.
+            _socket.Blocking = false;
+        }
     }
 
     /// <summary>A connection that reads and writes the socket directly (and owns it): plain TCP.</summary>
@@ -144,7 +158,20 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 
         if (_stream is null)
         {
-            _receiver = new Receiver(this);
+            if (_readiness is not null)
+            {
+                _readinessKey = _readiness.Register(this);
+                if (!_readiness.Add(_socket!.SafeHandle, _readinessKey))
+                {
+                    // Closed before it started: the reader ends at once.
+                    Close("Connection closed");
+                }
+            }
+            else
+            {
+                _receiver = new Receiver(this);
+            }
+
             _ = ReadSocketAsync();
         }
         else
@@ -235,6 +262,9 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
         }
+
+        // A reader waiting on epoll would not hear of the socket closing: it runs now, sees the close and ends.
+        WakeReader();
 
         // Disposing also ends a write still stuck on a peer that reads nothing.
         if (_stream is not null)
@@ -437,7 +467,9 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         int sent = 0;
         while (sent < bytes.Length)
         {
-            int n = _socket.Send(bytes[sent..], SocketFlags.None, out var error);
+            int n = _readiness is not null
+                ? SocketReadiness.Send(_socket.SafeHandle, bytes[sent..], out var error)
+                : _socket.Send(bytes[sent..], SocketFlags.None, out error);
             if (error == SocketError.WouldBlock)
             {
                 _sendsAsync = true;
@@ -463,21 +495,24 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// </summary>
     private async Task ReadSocketAsync()
     {
-        var receiver = _receiver!;
+        var socket = _socket!;
         string reason = "Connection closed";
         Exception? error = null;
         try
         {
             while (!IsClosing)
             {
-                if (receiver.SocketError != SocketError.Success)
+                if (_receiver is { SocketError: not SocketError.Success } failed)
                 {
-                    reason = DescribeSocketError(receiver.SocketError);
+                    reason = DescribeSocketError(failed.SocketError);
                     break;
                 }
 
                 RentOrGrowReadBuffer();
-                int read = _socket!.Receive(_readBuffer.AsSpan(_readFilled), SocketFlags.None, out var socketError);
+                var free = _readBuffer.AsSpan(_readFilled);
+                int read = _readiness is not null
+                    ? SocketReadiness.Receive(socket.SafeHandle, free, out var socketError)
+                    : socket.Receive(free, SocketFlags.None, out socketError);
                 if (socketError == SocketError.WouldBlock)
                 {
                     if (_readFilled == 0)
@@ -485,9 +520,9 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                         ReturnReadBuffer();
                     }
 
-                    if (_socket.ReceiveAsync(receiver))
+                    if (WaitReadable())
                     {
-                        // Pending: its completion runs this method again. Nothing here may touch the connection from now on.
+                        // Its wake-up runs this method again. Nothing here may touch the connection from now on.
                         return;
                     }
 
@@ -519,6 +554,59 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         }
 
         Finish(reason, error);
+    }
+
+    /// <summary>
+    /// Asks for the reader to run again once the socket is readable; false when it
+    /// is already (or the socket is gone), and the reader goes on now.
+    /// </summary>
+    private bool WaitReadable()
+    {
+        if (_readiness is null)
+        {
+            return _socket!.ReceiveAsync(_receiver!);
+        }
+
+        // Running -> waiting, unless a wake-up came while it ran: then it reads again.
+        if (Interlocked.CompareExchange(ref _readState, ReaderWaiting, ReaderRunning) == ReaderRunning)
+        {
+            return true;
+        }
+
+        Volatile.Write(ref _readState, ReaderRunning);
+        return false;
+    }
+
+    /// <summary>
+    /// The socket has news (bytes, its end, an error; or DisposeAsync): a waiting
+    /// reader is run on the thread pool; a running one is told to read once more
+    /// before it waits, since edge-triggered epoll will not say it again.
+    /// </summary>
+    internal void WakeReader()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _readState);
+            if (state == ReaderWaiting)
+            {
+                if (Interlocked.CompareExchange(ref _readState, ReaderRunning, ReaderWaiting) == ReaderWaiting)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.ReadSocketAsync(), this, preferLocal: false);
+                    return;
+                }
+            }
+            else if (state == ReaderRunning)
+            {
+                if (Interlocked.CompareExchange(ref _readState, ReaderRunningWoken, ReaderRunning) == ReaderRunning)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>The reader over a stream: one loop for the whole life of the connection.</summary>
@@ -568,6 +656,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     private void Finish(string reason, Exception? error)
     {
         ReturnReadBuffer();
+        _readiness?.Unregister(_readinessKey);
         Close(error is null ? reason : "Internal error");
         _handler!.OnClosed(CloseReason!, error);
     }
