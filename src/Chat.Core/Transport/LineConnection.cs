@@ -20,9 +20,11 @@ namespace Chat.Core.Transport;
 /// <para>Memory: an idle connection holds no buffer. The reader waits with a
 /// zero-byte read and rents a buffer only when bytes arrive; the writer runs only
 /// while there is something to send, and its queue exists only while it has lines.
-/// Over a socket, an idle connection holds no state machine either: the reader is
-/// one pending zero-byte receive (<see cref="Receiver"/>) whose completion runs the
-/// reading loop until the socket has nothing more, then waits again.</para>
+/// Over a socket, an idle connection holds no state machine either: each wake-up
+/// runs the reading loop until the socket has nothing more, then it waits again,
+/// on Linux x64 in the process's epoll (<see cref="SocketReadiness"/>: no .NET
+/// async socket state at all), elsewhere as one pending zero-byte receive
+/// (<see cref="Receiver"/>).</para>
 /// </remarks>
 public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 {
