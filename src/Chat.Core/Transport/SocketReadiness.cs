@@ -48,14 +48,20 @@ internal sealed class SocketReadiness
         thread.UnsafeStart();
     }
 
-    /// <summary>The process's one instance, or null where epoll is not there (or not laid out as we know it).</summary>
+    /// <summary>
+    /// The AppContext switch (runtimeconfig.json "configProperties") that turns this
+    /// off, for comparing or working around: connections then wait on a .NET receive.
+    /// </summary>
+    public const string DisableSwitch = "Chat.Core.Transport.DisableEpoll";
+
+    /// <summary>The process's one instance, or null where epoll is not there (or not laid out as we know it), or it is switched off.</summary>
     public static SocketReadiness? Instance { get; } = Create();
 
     private static SocketReadiness? Create()
     {
         // x64 only: its epoll_event is packed (events at 0, data at 4), which EpollEvent mirrors.
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64
-            || Environment.GetEnvironmentVariable("CHAT_NO_EPOLL") == "1")
+            || (AppContext.TryGetSwitch(DisableSwitch, out bool disabled) && disabled))
         {
             return null;
         }
