@@ -40,7 +40,9 @@ public sealed partial class ChatServer
         }
 
         var connection = new LineConnection(stream, remoteEndPoint, Options.Connection);
-        await RunSessionAsync(connection, secure, webSocket, throttled: address).ConfigureAwait(false);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        StartSession(connection, secure, webSocket, throttled: address, ended);
+        await ended.Task.ConfigureAwait(false);
     }
 
     private void StartTlsListener()
@@ -105,6 +107,6 @@ public sealed partial class ChatServer
         }
 
         var connection = new LineConnection(tls, remote, Options.Connection);
-        await RunSessionAsync(connection, secure: true, webSocket: false, throttled: address).ConfigureAwait(false);
+        StartSession(connection, secure: true, webSocket: false, throttled: address);
     }
 }

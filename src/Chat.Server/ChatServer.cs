@@ -257,9 +257,8 @@ public sealed partial class ChatServer : IAsyncDisposable
             return;
         }
 
-        // Not awaited here: this method ends now, so an idle connection keeps one
-        // session state machine, not two. The session releases the throttle.
-        _ = RunSessionAsync(connection, secure: false, webSocket: false, throttled: address);
+        // This method ends now: an idle session keeps no state machine. The session releases the throttle.
+        StartSession(connection, secure: false, webSocket: false, throttled: address);
     }
 
     /// <summary>
@@ -308,30 +307,60 @@ public sealed partial class ChatServer : IAsyncDisposable
     /// <summary>
     /// Serves one connection of any transport (TCP, TLS, WebSocket) until it
     /// closes, and disposes it. WebSocket clients are always IRC, never plain mode.
+    /// Nothing waits on the session while it lasts: the connection calls
+    /// <see cref="Client"/> back with each line and, at the end, with its close
+    /// reason (see <see cref="EndSessionAsync"/>), so that an idle client holds no
+    /// state machine. <paramref name="ended"/>, if given, completes when the session has ended.
     /// </summary>
-    private async Task RunSessionAsync(LineConnection connection, bool secure, bool webSocket, IPAddress? throttled = null)
+    private void StartSession(LineConnection connection, bool secure, bool webSocket, IPAddress? throttled = null, TaskCompletionSource? ended = null)
     {
         // Counted here, where every transport passes, so that StopAsync can wait for all sessions.
         Interlocked.Increment(ref _activeSessions);
+        var client = new Client(this, connection) { IsSecure = secure, IsWebSocket = webSocket, Throttled = throttled, SessionEnded = ended };
+        State.AddClient(client);
         try
         {
-            var client = new Client(this, connection) { IsSecure = secure, IsWebSocket = webSocket };
-            State.AddClient(client);
+            if (_stopping.IsCancellationRequested)
+            {
+                client.Close(Text["ShutdownReason"], Text["ShutdownReason"]);
+            }
+            else if (!webSocket)
+            {
+                client.SendServerNotice(Text["ConnectNotice"]);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The connection then starts closed, and its end runs the session's end as usual.
+            Log.SessionFailed(ex, client.Endpoint);
+            connection.Close("Internal error");
+        }
+
+        connection.Start(client);
+    }
+
+    /// <summary>
+    /// The end of a session (its connection has stopped reading): the client
+    /// leaves once what it sent has reached its rooms, the connection is flushed
+    /// and disposed, and the throttle released.
+    /// </summary>
+    internal async Task EndSessionAsync(Client client, LineConnection connection, string reason, Exception? error)
+    {
+        try
+        {
             try
             {
-                if (_stopping.IsCancellationRequested)
+                if (error is not null)
                 {
-                    client.Close(Text["ShutdownReason"], Text["ShutdownReason"]);
+                    Log.SessionFailed(error, client.Endpoint);
+                    reason = "Internal error";
                 }
-                else if (!webSocket)
+                else
                 {
-                    client.SendServerNotice(Text["ConnectNotice"]);
+                    // Messages it sent still reach its rooms before its QUIT does.
+                    await client.Settled.ConfigureAwait(false);
                 }
 
-                string reason = await connection.RunAsync(client).ConfigureAwait(false);
-
-                // Messages it sent still reach its rooms before its QUIT does.
-                await client.Settled.ConfigureAwait(false);
                 Disconnect(client, reason);
             }
             catch (Exception ex)
@@ -346,7 +375,8 @@ public sealed partial class ChatServer : IAsyncDisposable
         }
         finally
         {
-            ReleaseThrottle(throttled);
+            ReleaseThrottle(client.Throttled);
+            client.SessionEnded?.TrySetResult();
             if (Interlocked.Decrement(ref _activeSessions) == 0 && _stopping.IsCancellationRequested)
             {
                 _sessionsEnded.TrySetResult();
@@ -398,15 +428,21 @@ public sealed partial class ChatServer : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                foreach (var client in State.ClientsSnapshot())
-                {
-                    CheckTimeouts(client);
-                    Accounts.CheckNick(client);
-                }
+                CheckAllClients();
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private void CheckAllClients()
+    {
+        using var clients = State.RentClients();
+        foreach (var client in clients.Span)
+        {
+            CheckTimeouts(client);
+            Accounts.CheckNick(client);
         }
     }
 

@@ -30,9 +30,7 @@ public sealed partial class Client : ILineHandler
     {
         Server = server;
         _connection = connection;
-        var endpoint = connection.RemoteEndPoint as IPEndPoint;
-        Endpoint = endpoint is null ? "unknown" : $"{endpoint.Address}:{endpoint.Port}";
-        Host = HostFor(endpoint?.Address);
+        Host = HostNames.For((connection.RemoteEndPoint as IPEndPoint)?.Address);
         ConnectedAt = DateTimeOffset.UtcNow;
         Touch();
     }
@@ -41,7 +39,6 @@ public sealed partial class Client : ILineHandler
     internal Client(ChatServer server, string node, string clusterId)
     {
         Server = server;
-        Endpoint = node;
         Host = "unknown";
         ConnectedAt = DateTimeOffset.UtcNow;
         RemoteNode = node;
@@ -61,8 +58,8 @@ public sealed partial class Client : ILineHandler
     /// <summary>The user's id in the cluster's shared presence; null when not in a cluster.</summary>
     internal string? ClusterId { get; set; }
 
-    /// <summary>"address:port" of the peer, for logs.</summary>
-    public string Endpoint { get; }
+    /// <summary>"address:port" of the peer (the node, for a remote user), for logs; made when asked, not kept.</summary>
+    public string Endpoint => RemoteNode ?? (_connection?.RemoteEndPoint is IPEndPoint endpoint ? $"{endpoint.Address}:{endpoint.Port}" : "unknown");
 
     /// <summary>The host part of the client's prefix.</summary>
     public string Host { get; internal set; }
@@ -78,6 +75,12 @@ public sealed partial class Client : ILineHandler
     public bool HasUser { get; internal set; }
 
     public bool IsRegistered { get; internal set; }
+
+    /// <summary>The address whose per-IP count this session releases when it ends (see ChatServer.StartSession).</summary>
+    internal IPAddress? Throttled { get; init; }
+
+    /// <summary>Completed when the session has ended, for a transport that waits on it (WebSockets).</summary>
+    internal TaskCompletionSource? SessionEnded { get; init; }
 
     /// <summary>Whether the connection is encrypted (TLS, or a WebSocket over HTTPS).</summary>
     public bool IsSecure { get; internal init; }
@@ -425,6 +428,8 @@ public sealed partial class Client : ILineHandler
         return ValueTask.CompletedTask;
     }
 
+    void ILineHandler.OnClosed(string reason, Exception? error) => _ = Server.EndSessionAsync(this, _connection!, reason, error);
+
     void ILineHandler.OnLineTooLong()
     {
         if (IsPlain)
@@ -492,24 +497,6 @@ public sealed partial class Client : ILineHandler
 
     /// <summary>Queues bytes as they are, bypassing tags and capture; for <see cref="LabeledResponse"/>.</summary>
     internal void SendRaw(IrcMessage message) => _connection?.Send(IrcWriter.ToBytes(message));
-
-    private static string HostFor(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        string text = address.ToString();
-
-        // A host may not start with ':' in a prefix ("::1" would read as a trailing parameter).
-        return text.StartsWith(':') ? "0" + text : text;
-    }
 
     public override string ToString() => $"{NickOrStar} ({Endpoint})";
 }

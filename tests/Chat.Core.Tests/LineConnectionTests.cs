@@ -258,6 +258,89 @@ public class LineConnectionTests
     }
 
     [Fact]
+    public async Task DisposingWhileTheReaderWaitsEndsRunAsync()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var connection = LineConnection.FromSocket(pair.Server);
+        var run = connection.RunAsync(new RecordingHandler());
+        await Task.Delay(20);
+
+        // Nothing was sent: the reader is waiting for the socket, and must still hear that it closed.
+        await connection.DisposeAsync();
+        Assert.Equal("Connection closed", await run.WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task HandlerThatThrowsEndsTheConnectionAndRunAsyncThrowsIt()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        await using var connection = LineConnection.FromSocket(pair.Server);
+        var run = connection.RunAsync(new ThrowingHandler());
+
+        await pair.SendAsync("PING a\r\n");
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => run.WaitAsync(Timeout));
+        Assert.Equal("boom", thrown.Message);
+        Assert.Equal("Internal error", connection.CloseReason);
+    }
+
+    [Fact]
+    public async Task ManyIdleConnectionsEachWakeForTheirOwnLines()
+    {
+        // Every reader waits (on epoll on Linux) at once, then each is woken by its own peer only.
+        const int Count = 50;
+        var pairs = new List<LoopbackPair>();
+        var connections = new List<LineConnection>();
+        var handlers = new List<RecordingHandler>();
+        try
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                var pair = await LoopbackPair.ConnectAsync();
+                pairs.Add(pair);
+                var connection = LineConnection.FromSocket(pair.Server);
+                connections.Add(connection);
+                var handler = new RecordingHandler();
+                handlers.Add(handler);
+                _ = connection.RunAsync(handler);
+            }
+
+            await Task.Delay(20);
+            for (int round = 0; round < 3; round++)
+            {
+                for (int i = Count - 1; i >= 0; i--)
+                {
+                    await pairs[i].SendAsync($"PRIVMSG #a :{i} {round}\r\n");
+                }
+
+                for (int i = 0; i < Count; i++)
+                {
+                    Assert.Equal($"PRIVMSG #a :{i} {round}", await handlers[i].NextAsync());
+                }
+            }
+
+            Assert.All(handlers, h => Assert.Empty(h.Drain()));
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+
+            pairs.ForEach(p => p.Dispose());
+        }
+    }
+
+    private sealed class ThrowingHandler : ILineHandler
+    {
+        public ValueTask OnLineAsync(System.Buffers.ReadOnlySequence<byte> line) => throw new InvalidOperationException("boom");
+
+        public void OnLineTooLong()
+        {
+        }
+    }
+
+    [Fact]
     public async Task PeerClosingEndsRunAsync()
     {
         using var pair = await LoopbackPair.ConnectAsync();

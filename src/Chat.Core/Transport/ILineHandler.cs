@@ -13,4 +13,14 @@ public interface ILineHandler
 
     /// <summary>A line passed <see cref="ConnectionOptions.MaxLineLength"/> and is being skipped.</summary>
     void OnLineTooLong();
+
+    /// <summary>
+    /// Reading has ended, once per connection started with <see cref="LineConnection.Start"/>:
+    /// <paramref name="reason"/> is the close reason; <paramref name="error"/> is what a
+    /// handler call threw, if that is what ended it (the connection is then closing
+    /// with "Internal error"). No line arrives after this call.
+    /// </summary>
+    void OnClosed(string reason, Exception? error)
+    {
+    }
 }

@@ -5,9 +5,10 @@ using System.Net.Sockets;
 namespace Chat.Core.Transport;
 
 /// <summary>
-/// A line-oriented duplex connection over a stream (TCP, TLS, or anything that
-/// looks like a stream): a reader loop that hands complete lines to an
-/// <see cref="ILineHandler"/>, and a writer that drains a queue of ready-made lines.
+/// A line-oriented duplex connection over a socket (<see cref="FromSocket"/>) or a
+/// stream (TLS, WebSocket, anything that looks like a stream): a reader that hands
+/// complete lines to an <see cref="ILineHandler"/>, and a writer that drains a
+/// queue of ready-made lines.
 /// </summary>
 /// <remarks>
 /// <para>Send queue contract: <see cref="Send"/> never blocks and never reorders;
@@ -18,7 +19,12 @@ namespace Chat.Core.Transport;
 /// Closing happens once: the first reason given wins and is the one reported.</para>
 /// <para>Memory: an idle connection holds no buffer. The reader waits with a
 /// zero-byte read and rents a buffer only when bytes arrive; the writer runs only
-/// while there is something to send, and its queue exists only while it has lines.</para>
+/// while there is something to send, and its queue exists only while it has lines.
+/// Over a socket, an idle connection holds no state machine either: each wake-up
+/// runs the reading loop until the socket has nothing more, then it waits again,
+/// on Linux x64 in the process's epoll (<see cref="SocketReadiness"/>: no .NET
+/// async socket state at all), elsewhere as one pending zero-byte receive
+/// (<see cref="Receiver"/>).</para>
 /// </remarks>
 public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 {
@@ -26,12 +32,31 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 
     private const int ReadChunk = 4096;
 
-    private readonly Stream _stream;
+    // Null over a socket (FromSocket): reads and writes then go to the socket directly.
+    private readonly Stream? _stream;
 
-    // The socket under a NetworkStream: its first writes (the welcome burst, the
-    // odd PING) go with non-blocking sends, see SendNow.
+    // The socket, read directly (FromSocket), or the one under a NetworkStream: its
+    // first writes (the welcome burst, the odd PING) go with non-blocking sends, see SendNow.
     private readonly Socket? _socket;
     private bool _sendsAsync;
+
+    // Over a socket: what wakes the reader. On Linux, the process's epoll
+    // (SocketReadiness): a slot, and the reader's state (see WakeReader);
+    // elsewhere, a pending zero-byte receive of our own.
+    private readonly SocketReadiness? _readiness;
+    private long _readinessKey;
+    private int _readState;
+    private Receiver? _receiver;
+
+    private const int ReaderRunning = 0;
+    private const int ReaderWaiting = 1;
+    private const int ReaderRunningWoken = 2;
+    private ILineHandler? _handler;
+
+    // The reader's unfinished line between reads; no buffer while there is none.
+    private byte[]? _readBuffer;
+    private int _readFilled;
+    private bool _readSkipping;
 
     /// <summary>Bytes written with non-blocking sends before a connection uses the asynchronous path only.</summary>
     private const long SyncSendBytes = 16 * 1024;
@@ -68,10 +93,24 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         }
     }
 
+    private LineConnection(Socket socket, ConnectionOptions? options)
+    {
+        _options = options ?? new ConnectionOptions();
+        RemoteEndPoint = socket.RemoteEndPoint;
+        _socket = socket;
+        _readiness = SocketReadiness.Instance;
+        if (_readiness is null)
+        {
+            // Synchronous calls return WouldBlock instead of waiting; with epoll, recv and send say MSG_DONTWAIT instead.
+            _socket.Blocking = false;
+        }
+    }
+
+    /// <summary>A connection that reads and writes the socket directly (and owns it): plain TCP.</summary>
     public static LineConnection FromSocket(Socket socket, ConnectionOptions? options = null)
     {
         socket.NoDelay = true;
-        return new LineConnection(new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint, options);
+        return new LineConnection(socket, options);
     }
 
     public EndPoint? RemoteEndPoint { get; }
@@ -91,19 +130,56 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// <summary>
     /// Reads lines and hands them to <paramref name="handler"/> until the peer
     /// closes, the connection fails or <see cref="Close"/> is called; returns the
-    /// close reason. Lines queued before this call are written from now on.
+    /// close reason (and throws what a handler call threw). Lines queued before
+    /// this call are written from now on.
     /// </summary>
     public Task<string> RunAsync(ILineHandler handler)
     {
+        var run = new RunToEnd(handler);
+        Start(run);
+        return run.Ended;
+    }
+
+    /// <summary>
+    /// Like <see cref="RunAsync"/>, without a task: the end is reported to
+    /// <see cref="ILineHandler.OnClosed"/>, so that nothing waits on an idle
+    /// connection but its pending receive. Called once.
+    /// </summary>
+    public void Start(ILineHandler handler)
+    {
+        if (Interlocked.CompareExchange(ref _handler, handler, null) is not null)
+        {
+            throw new InvalidOperationException("The connection is already started.");
+        }
+
         lock (_sendLock)
         {
             _started = true;
             StartWriterIfNeeded();
         }
 
-        // One async method for the whole life of the connection: each level of
-        // awaiting would keep a state machine per idle connection.
-        return ReadLoopAsync(handler);
+        if (_stream is null)
+        {
+            if (_readiness is not null)
+            {
+                _readinessKey = _readiness.Register(this);
+                if (!_readiness.Add(_socket!.SafeHandle, _readinessKey))
+                {
+                    // Closed before it started: the reader ends at once.
+                    Close("Connection closed");
+                }
+            }
+            else
+            {
+                _receiver = new Receiver(this);
+            }
+
+            _ = ReadSocketAsync();
+        }
+        else
+        {
+            _ = ReadStreamAsync();
+        }
     }
 
     /// <summary>
@@ -182,18 +258,27 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 
         try
         {
-            if (_stream is NetworkStream ns)
-            {
-                // Lets the peer see a clean end of stream after the last line.
-                ns.Socket.Shutdown(SocketShutdown.Both);
-            }
+            // Lets the peer see a clean end of stream after the last line.
+            _socket?.Shutdown(SocketShutdown.Both);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
         }
 
+        // A reader waiting on epoll would not hear of the socket closing: it runs now, sees the close and ends.
+        WakeReader();
+
         // Disposing also ends a write still stuck on a peer that reads nothing.
-        await _stream.DisposeAsync().ConfigureAwait(false);
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            _socket!.Dispose();
+        }
+
+        _receiver?.Dispose();
         _readCancel?.Dispose();
     }
 
@@ -201,10 +286,10 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     {
         try
         {
-            if (_stream is NetworkStream ns)
+            if (_socket is not null)
             {
                 // A pending receive then ends as if the peer had closed.
-                ns.Socket.Shutdown(SocketShutdown.Receive);
+                _socket.Shutdown(SocketShutdown.Receive);
             }
             else
             {
@@ -296,7 +381,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 
                 if (flush)
                 {
-                    await _stream.FlushAsync().ConfigureAwait(false);
+                    await _stream!.FlushAsync().ConfigureAwait(false);
                     unflushed = false;
                     continue;
                 }
@@ -305,10 +390,11 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 int now = SendNow(bytes.Span);
                 if (now < bytes.Length)
                 {
-                    await _stream.WriteAsync(bytes[now..]).ConfigureAwait(false);
+                    await WriteAsync(bytes[now..]).ConfigureAwait(false);
                 }
 
-                unflushed = true;
+                // A socket has nothing to flush; a stream (TLS) may.
+                unflushed = _stream is not null;
                 lock (_sendLock)
                 {
                     _pendingBytes = Math.Max(0, _pendingBytes - bytes.Length);
@@ -344,6 +430,21 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         }
     }
 
+    private async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
+    {
+        if (_stream is not null)
+        {
+            await _stream.WriteAsync(bytes).ConfigureAwait(false);
+            return;
+        }
+
+        while (bytes.Length > 0)
+        {
+            int sent = await _socket!.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
+            bytes = bytes[sent..];
+        }
+    }
+
     /// <summary>
     /// While a connection has written little (its welcome burst, a PING now and
     /// then), writes with non-blocking sends and returns how many bytes went; the
@@ -368,7 +469,9 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         int sent = 0;
         while (sent < bytes.Length)
         {
-            int n = _socket.Send(bytes[sent..], SocketFlags.None, out var error);
+            int n = _readiness is not null
+                ? SocketReadiness.Send(_socket.SafeHandle, bytes[sent..], out var error)
+                : _socket.Send(bytes[sent..], SocketFlags.None, out error);
             if (error == SocketError.WouldBlock)
             {
                 _sendsAsync = true;
@@ -386,99 +489,155 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         return sent;
     }
 
-    /// <summary>Reads until the end (see <see cref="RunAsync"/>), then closes and returns the close reason.</summary>
-    private async Task<string> ReadLoopAsync(ILineHandler handler)
+    /// <summary>
+    /// The reader over a socket, run by each wake-up of the pending zero-byte
+    /// receive: reads with non-blocking receives and hands the lines on until the
+    /// socket has nothing more, then leaves a zero-byte receive pending and returns,
+    /// so that a quiet connection keeps neither this state machine nor a buffer.
+    /// </summary>
+    private async Task ReadSocketAsync()
     {
-        var token = _readCancel?.Token ?? CancellationToken.None;
-        byte[]? buffer = null;
-        int filled = 0;
-        bool skipping = false;
+        var socket = _socket!;
         string reason = "Connection closed";
+        Exception? error = null;
         try
         {
             while (!IsClosing)
             {
-                if (buffer is null)
+                if (_receiver is { SocketError: not SocketError.Success } failed)
                 {
-                    // Wait for bytes without holding a buffer: idle connections cost no memory here.
-                    await _stream.ReadAsync(Memory<byte>.Empty, token).ConfigureAwait(false);
-                    buffer = ArrayPool<byte>.Shared.Rent(ReadChunk);
-                }
-                else if (filled == buffer.Length)
-                {
-                    buffer = Grow(buffer, filled);
-                }
-
-                int read = await _stream.ReadAsync(buffer.AsMemory(filled), token).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    if (filled > 0 && !skipping && !IsClosing)
-                    {
-                        // A last line without its terminator is still a line.
-                        await handler.OnLineAsync(new ReadOnlySequence<byte>(buffer, 0, filled)).ConfigureAwait(false);
-                    }
-
+                    reason = DescribeSocketError(failed.SocketError);
                     break;
                 }
 
-                Interlocked.Add(ref _bytesIn, read);
-                filled += read;
-                int start = 0;
-                while (!IsClosing)
+                RentOrGrowReadBuffer();
+                var free = _readBuffer.AsSpan(_readFilled);
+                int read = _readiness is not null
+                    ? SocketReadiness.Receive(socket.SafeHandle, free, out var socketError)
+                    : socket.Receive(free, SocketFlags.None, out socketError);
+                if (socketError == SocketError.WouldBlock)
                 {
-                    int end = buffer.AsSpan(start, filled - start).IndexOfAny((byte)'\r', (byte)'\n');
-                    if (end < 0)
+                    if (_readFilled == 0)
                     {
-                        break;
+                        ReturnReadBuffer();
                     }
 
-                    int length = end;
-                    int lineStart = start;
-                    start += end + 1;
-                    if (skipping)
+                    if (WaitReadable())
                     {
-                        // The tail of a line that was too long.
-                        skipping = false;
-                        continue;
+                        // Its wake-up runs this method again. Nothing here may touch the connection from now on.
+                        return;
                     }
 
-                    if (length > _options.MaxLineLength)
-                    {
-                        handler.OnLineTooLong();
-                        continue;
-                    }
-
-                    if (length > 0)
-                    {
-                        await handler.OnLineAsync(new ReadOnlySequence<byte>(buffer, lineStart, length)).ConfigureAwait(false);
-                    }
+                    continue;
                 }
 
-                // Keep only the unfinished line.
-                int rest = filled - start;
-                if (skipping || (rest > _options.MaxLineLength && !IsClosing))
+                if (socketError != SocketError.Success)
                 {
-                    if (!skipping)
-                    {
-                        skipping = true;
-                        handler.OnLineTooLong();
-                    }
-
-                    rest = 0;
-                }
-                else if (rest > 0 && start > 0)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, rest);
+                    reason = DescribeSocketError(socketError);
+                    break;
                 }
 
-                filled = rest;
-                if (filled == 0)
+                if (read == 0)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = null;
+                    await EndOfStreamAsync().ConfigureAwait(false);
+                    break;
+                }
+
+                await ConsumeAsync(read).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            reason = DescribeError(ex);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        Finish(reason, error);
+    }
+
+    /// <summary>
+    /// Asks for the reader to run again once the socket is readable; false when it
+    /// is already (or the socket is gone), and the reader goes on now.
+    /// </summary>
+    private bool WaitReadable()
+    {
+        if (_readiness is null)
+        {
+            return _socket!.ReceiveAsync(_receiver!);
+        }
+
+        // Running -> waiting, unless a wake-up came while it ran: then it reads again.
+        if (Interlocked.CompareExchange(ref _readState, ReaderWaiting, ReaderRunning) == ReaderRunning)
+        {
+            return true;
+        }
+
+        Volatile.Write(ref _readState, ReaderRunning);
+        return false;
+    }
+
+    /// <summary>
+    /// The socket has news (bytes, its end, an error; or DisposeAsync): a waiting
+    /// reader is run on the thread pool; a running one is told to read once more
+    /// before it waits, since edge-triggered epoll will not say it again.
+    /// </summary>
+    internal void WakeReader()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _readState);
+            if (state == ReaderWaiting)
+            {
+                if (Interlocked.CompareExchange(ref _readState, ReaderRunning, ReaderWaiting) == ReaderWaiting)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.ReadSocketAsync(), this, preferLocal: false);
+                    return;
                 }
             }
+            else if (state == ReaderRunning)
+            {
+                if (Interlocked.CompareExchange(ref _readState, ReaderRunningWoken, ReaderRunning) == ReaderRunning)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                return;
+            }
+        }
+    }
 
+    /// <summary>The reader over a stream: one loop for the whole life of the connection.</summary>
+    private async Task ReadStreamAsync()
+    {
+        var stream = _stream!;
+        var token = _readCancel?.Token ?? CancellationToken.None;
+        string reason = "Connection closed";
+        Exception? error = null;
+        try
+        {
+            while (!IsClosing)
+            {
+                if (_readBuffer is null)
+                {
+                    // Wait for bytes without holding a buffer: idle connections cost no memory here.
+                    await stream.ReadAsync(Memory<byte>.Empty, token).ConfigureAwait(false);
+                }
+
+                RentOrGrowReadBuffer();
+                int read = await stream.ReadAsync(_readBuffer.AsMemory(_readFilled), token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    await EndOfStreamAsync().ConfigureAwait(false);
+                    break;
+                }
+
+                await ConsumeAsync(read).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -487,17 +646,117 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         {
             reason = DescribeError(ex);
         }
-        finally
+        catch (Exception ex)
         {
-            if (buffer is not null)
+            error = ex;
+        }
+
+        Finish(reason, error);
+    }
+
+    /// <summary>Reading has ended: closes (the first reason given wins) and tells the handler, once.</summary>
+    private void Finish(string reason, Exception? error)
+    {
+        ReturnReadBuffer();
+        _readiness?.Unregister(_readinessKey);
+        Close(error is null ? reason : "Internal error");
+        _handler!.OnClosed(CloseReason!, error);
+    }
+
+    private void RentOrGrowReadBuffer()
+    {
+        if (_readBuffer is null)
+        {
+            _readBuffer = ArrayPool<byte>.Shared.Rent(ReadChunk);
+        }
+        else if (_readFilled == _readBuffer.Length)
+        {
+            _readBuffer = Grow(_readBuffer, _readFilled);
+        }
+    }
+
+    private void ReturnReadBuffer()
+    {
+        if (_readBuffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_readBuffer);
+            _readBuffer = null;
+        }
+
+        _readFilled = 0;
+    }
+
+    /// <summary>The peer has closed: a last line without its terminator is still a line.</summary>
+    private ValueTask EndOfStreamAsync() =>
+        _readFilled > 0 && !_readSkipping && !IsClosing
+            ? _handler!.OnLineAsync(new ReadOnlySequence<byte>(_readBuffer!, 0, _readFilled))
+            : ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Hands on the complete lines among the <paramref name="read"/> bytes just
+    /// added to the read buffer, and keeps only the unfinished line (or none).
+    /// </summary>
+    private async ValueTask ConsumeAsync(int read)
+    {
+        var handler = _handler!;
+        var buffer = _readBuffer!;
+        Interlocked.Add(ref _bytesIn, read);
+        int filled = _readFilled + read;
+        bool skipping = _readSkipping;
+        int start = 0;
+        while (!IsClosing)
+        {
+            int end = buffer.AsSpan(start, filled - start).IndexOfAny((byte)'\r', (byte)'\n');
+            if (end < 0)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                break;
+            }
+
+            int length = end;
+            int lineStart = start;
+            start += end + 1;
+            if (skipping)
+            {
+                // The tail of a line that was too long.
+                skipping = false;
+                continue;
+            }
+
+            if (length > _options.MaxLineLength)
+            {
+                handler.OnLineTooLong();
+                continue;
+            }
+
+            if (length > 0)
+            {
+                await handler.OnLineAsync(new ReadOnlySequence<byte>(buffer, lineStart, length)).ConfigureAwait(false);
             }
         }
 
-        // Closing first (when the peer or an error ended it) means the first reason given wins.
-        Close(reason);
-        return CloseReason!;
+        // Keep only the unfinished line.
+        int rest = filled - start;
+        if (skipping || (rest > _options.MaxLineLength && !IsClosing))
+        {
+            if (!skipping)
+            {
+                skipping = true;
+                handler.OnLineTooLong();
+            }
+
+            rest = 0;
+        }
+        else if (rest > 0 && start > 0)
+        {
+            Buffer.BlockCopy(buffer, start, buffer, 0, rest);
+        }
+
+        _readSkipping = skipping;
+        _readFilled = rest;
+        if (rest == 0)
+        {
+            ReturnReadBuffer();
+        }
     }
 
     /// <summary>A bigger buffer for a line longer than the current one, up to the longest line allowed (plus room to see its end).</summary>
@@ -606,18 +865,49 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         }
     }
 
+    /// <summary>The zero-byte receive an idle socket connection waits on; its completion wakes the reader.</summary>
+    private sealed class Receiver(LineConnection connection) : SocketAsyncEventArgs(unsafeSuppressExecutionContextFlow: true)
+    {
+        protected override void OnCompleted(SocketAsyncEventArgs e) => _ = connection.ReadSocketAsync();
+    }
+
+    /// <summary>What <see cref="RunAsync"/> starts with: the handler's calls, and a task for the end.</summary>
+    private sealed class RunToEnd(ILineHandler inner) : ILineHandler
+    {
+        private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<string> Ended => _ended.Task;
+
+        public ValueTask OnLineAsync(ReadOnlySequence<byte> line) => inner.OnLineAsync(line);
+
+        public void OnLineTooLong() => inner.OnLineTooLong();
+
+        public void OnClosed(string reason, Exception? error)
+        {
+            inner.OnClosed(reason, error);
+            if (error is null)
+            {
+                _ended.TrySetResult(reason);
+            }
+            else
+            {
+                _ended.TrySetException(error);
+            }
+        }
+    }
+
     private static string DescribeError(Exception ex) => ex switch
     {
-        IOException { InnerException: SocketException se } => DescribeSocketError(se),
-        SocketException se => DescribeSocketError(se),
+        IOException { InnerException: SocketException se } => DescribeSocketError(se.SocketErrorCode),
+        SocketException se => DescribeSocketError(se.SocketErrorCode),
         _ => "Connection closed",
     };
 
-    private static string DescribeSocketError(SocketException se) => se.SocketErrorCode switch
+    private static string DescribeSocketError(SocketError error) => error switch
     {
         SocketError.ConnectionReset => "Connection reset by peer",
         SocketError.ConnectionAborted or SocketError.OperationAborted => "Connection aborted",
         SocketError.TimedOut => "Connection timed out",
-        _ => $"Socket error: {se.SocketErrorCode}",
+        _ => $"Socket error: {error}",
     };
 }

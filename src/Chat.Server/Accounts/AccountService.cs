@@ -267,13 +267,18 @@ public sealed class AccountService
         }
 
         string folded = IrcCaseMapping.Fold(nick);
-        var watch = _watches.GetOrCreateValue(client);
         if (!_registered.ContainsKey(folded) || (client.Account is not null && IrcCaseMapping.Fold(client.Account) == folded))
         {
-            watch.Nick = null;
+            // Nothing to watch: most clients never hold a watch at all.
+            if (_watches.TryGetValue(client, out _))
+            {
+                _watches.Remove(client);
+            }
+
             return;
         }
 
+        var watch = _watches.GetOrCreateValue(client);
         var now = DateTimeOffset.UtcNow;
         if (watch.Nick != folded)
         {
