@@ -116,12 +116,37 @@ public sealed class BenchClient : IDisposable
                 {
                     found = true;
                 }
-                else if (line.IndexOf(" 433 "u8) >= 0 || line.IndexOf(" 432 "u8) >= 0 || line.StartsWith("ERROR"u8))
+                else if (IsRefusal(line))
                 {
                     throw new InvalidOperationException("Registration refused: " + Encoding.UTF8.GetString(line));
                 }
             }, cancel).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// 432/433 (nick refused) as the line's command, or ERROR. Only the command
+    /// counts: "251 ... :There are 433 users" is not a refusal.
+    /// </summary>
+    internal static bool IsRefusal(ReadOnlySpan<byte> line)
+    {
+        if (line.StartsWith("ERROR"u8))
+        {
+            return true;
+        }
+
+        if (line.StartsWith(":"u8))
+        {
+            int space = line.IndexOf((byte)' ');
+            if (space < 0)
+            {
+                return false;
+            }
+
+            line = line[(space + 1)..];
+        }
+
+        return line.StartsWith("433 "u8) || line.StartsWith("432 "u8);
     }
 
     /// <summary>Receives until cancelled or closed, handing each line to <paramref name="onLine"/>.</summary>

@@ -79,6 +79,17 @@ public class ScenarioTests
     }
 
     [Theory]
+    [InlineData(":srv 433 * bf7 :Nickname is already in use", true)]
+    [InlineData(":srv 432 * b@d :Erroneous nickname", true)]
+    [InlineData("ERROR :Closing Link: too many connections", true)]
+    [InlineData(":srv 251 bf434 :There are 433 users and 0 invisible on 1 servers", false)]
+    [InlineData(":srv 001 bf433 :Welcome bf433", false)]
+    public void Only_a_refusal_numeric_or_error_ends_registration(string line, bool refused)
+    {
+        Assert.Equal(refused, BenchClient.IsRefusal(Encoding.ASCII.GetBytes(line)));
+    }
+
+    [Theory]
     [InlineData(":a!b@c PRIVMSG #r :bench 3 12345", true, 3, 12345L)]
     [InlineData("@time=x :a!b@c PRIVMSG #r :bench 10 99", true, 10, 99L)]
     [InlineData(":a!b@c PRIVMSG #r :hello there", false, 0, 0L)]
