@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-
 namespace Chat.Server.Tests;
 
 /// <summary>Room messages in the server's log, as the original socket chat printed them, unless Log:Messages is off.</summary>
@@ -12,25 +9,9 @@ public class MessageLogTests
     public async Task Room_messages_are_logged_unless_turned_off_and_connections_always_are(bool logMessages)
     {
         var logs = new CapturingLoggerFactory();
-        var options = new ServerOptions
-        {
-            Host = IPAddress.Loopback,
-            Port = 0,
-            ServerName = "test.server",
-            Culture = CultureInfo.GetCultureInfo("en"),
-            ShutdownGrace = TimeSpan.FromSeconds(2),
-            LogMessages = logMessages,
-        };
-        await using var server = new ChatServer(options, logs);
-        await server.StartAsync();
-        using var ana = await TestClient.ConnectAsync(server.EndPoint!.Port);
-        await ana.RegisterAsync("ana");
-        using var bob = await TestClient.ConnectAsync(server.EndPoint!.Port);
-        await bob.RegisterAsync("bob");
-        ana.Send("JOIN #general");
-        await ana.ExpectAsync(m => m.Command == "366");
-        bob.Send("JOIN #general");
-        await bob.ExpectAsync(m => m.Command == "366");
+        await using var server = await TestServer.StartAsync(o => o with { LogMessages = logMessages }, logs);
+        using var ana = await server.JoinAsync("ana");
+        using var bob = await server.JoinAsync("bob");
 
         ana.Send("PRIVMSG #general :Hola a todos!");
         await bob.ExpectAsync(m => m.Command == "PRIVMSG" && m.Parameters[1] == "Hola a todos!");
