@@ -248,16 +248,11 @@ public sealed partial class Client : ILineHandler
     /// or not) and after this client's earlier deferred work, in order. The client's
     /// next line is read only after all of it, so what a client does stays in the
     /// order it did it, and a labeled command's deferred replies are still labeled.
-    /// Used for what waits on storage (a message is delivered once it is committed).
+    /// Used for what waits on storage (a message is delivered once it is stored).
+    /// <typeparamref name="T"/> is the work's own task type, with or without a result.
     /// </summary>
-    internal void After<T>(Task<T> work, Action<Task<T>> then)
-    {
-        Interlocked.Increment(ref _unsettled);
-        _deferred = ChainAsync(_deferred, work, then);
-    }
-
-    /// <inheritdoc cref="After{T}(Task{T}, Action{Task{T}})"/>
-    internal void After(Task work, Action<Task> then)
+    internal void After<T>(T work, Action<T> then)
+        where T : Task
     {
         Interlocked.Increment(ref _unsettled);
         _deferred = ChainAsync(_deferred, work, then);
