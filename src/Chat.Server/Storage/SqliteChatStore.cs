@@ -169,12 +169,7 @@ public sealed class SqliteChatStore : IChatStore
 
         using (var tx = _writer.BeginTransaction())
         {
-            foreach (var m in found)
-            {
-                Insert(m);
-            }
-
-            TouchConversations();
+            InsertAll(found);
             tx.Commit();
         }
 
@@ -277,7 +272,6 @@ public sealed class SqliteChatStore : IChatStore
     /// </summary>
     private void RunGroup(List<WriteItem> batch)
     {
-        var messages = new List<StoredMessage>();
         var inserts = new List<InsertItem>();
         List<WriteItem>? others = null;
         foreach (var item in batch)
@@ -285,7 +279,6 @@ public sealed class SqliteChatStore : IChatStore
             if (item is InsertItem insert)
             {
                 inserts.Add(insert);
-                messages.Add(insert.Message);
             }
             else
             {
@@ -295,40 +288,43 @@ public sealed class SqliteChatStore : IChatStore
 
         if (inserts.Count > 0)
         {
-            try
-            {
-                _journal?.Append(messages);
-            }
-            catch (Exception ex)
-            {
-                foreach (var item in inserts)
-                {
-                    item.Fail(ex);
-                }
-
-                inserts.Clear();
-                messages.Clear();
-            }
-
-            if (messages.Count > 0)
-            {
-                if (_pending.Count == 0)
-                {
-                    _pendingSince = Stopwatch.GetTimestamp();
-                }
-
-                _pending.AddRange(messages);
-                Interlocked.Add(ref _unapplied, messages.Count);
-                foreach (var item in inserts)
-                {
-                    item.Complete();
-                }
-            }
+            Journal(inserts);
         }
 
         if (others is not null)
         {
             Apply(others);
+        }
+    }
+
+    /// <summary>Appends the messages to the journal with one write; then they are pending and their tasks complete (or all fail).</summary>
+    private void Journal(List<InsertItem> inserts)
+    {
+        var messages = inserts.ConvertAll(item => item.Message);
+        try
+        {
+            _journal?.Append(messages);
+        }
+        catch (Exception ex)
+        {
+            foreach (var item in inserts)
+            {
+                item.Fail(ex);
+            }
+
+            return;
+        }
+
+        if (_pending.Count == 0)
+        {
+            _pendingSince = Stopwatch.GetTimestamp();
+        }
+
+        _pending.AddRange(messages);
+        Interlocked.Add(ref _unapplied, messages.Count);
+        foreach (var item in inserts)
+        {
+            item.Complete();
         }
     }
 
@@ -342,12 +338,7 @@ public sealed class SqliteChatStore : IChatStore
         try
         {
             using var tx = _writer.BeginTransaction();
-            foreach (var m in _pending)
-            {
-                Insert(m);
-            }
-
-            TouchConversations();
+            InsertAll(_pending);
             if (others is not null)
             {
                 foreach (var item in others)
@@ -392,6 +383,17 @@ public sealed class SqliteChatStore : IChatStore
                 item.Complete();
             }
         }
+    }
+
+    /// <summary>Adds the messages to the open transaction, then their conversations' latest times.</summary>
+    private void InsertAll(List<StoredMessage> messages)
+    {
+        foreach (var m in messages)
+        {
+            Insert(m);
+        }
+
+        TouchConversations();
     }
 
     /// <summary>
