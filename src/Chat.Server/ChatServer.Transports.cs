@@ -45,7 +45,7 @@ public sealed partial class ChatServer
         await ended.Task.ConfigureAwait(false);
     }
 
-    private void StartTlsListener()
+    private void BindTlsListener()
     {
         if (!Options.Tls.Enabled)
         {
@@ -66,7 +66,6 @@ public sealed partial class ChatServer
         _tlsListener = listener;
         TlsEndPoint = (IPEndPoint)listener.LocalEndPoint!;
         Log.Listening($"{FormatHost(TlsEndPoint.Address)}:{TlsEndPoint.Port} (TLS)");
-        _tlsAcceptLoop = Task.Run(() => AcceptLoopAsync(listener, secure: true));
     }
 
     /// <summary>The TLS handshake, bounded in time, then the same session as over TCP.</summary>

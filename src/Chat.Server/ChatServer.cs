@@ -98,8 +98,14 @@ public sealed partial class ChatServer : IAsyncDisposable
     /// <summary>Where the server listens once started (the real port when 0 was asked for).</summary>
     public IPEndPoint? EndPoint { get; private set; }
 
+    /// <summary>
+    /// How long a cluster node waits, at start, for its first join before it
+    /// accepts connections anyway (serving local users while the database is away).
+    /// </summary>
+    private static readonly TimeSpan FirstJoinWait = TimeSpan.FromSeconds(5);
+
     /// <summary>Binds and starts accepting. Throws a SocketException when the address is taken.</summary>
-    public Task StartAsync()
+    public async Task StartAsync()
     {
         if (Options.Tls.PlainListener)
         {
@@ -107,13 +113,29 @@ public sealed partial class ChatServer : IAsyncDisposable
             _listener = listener;
             EndPoint = (IPEndPoint)listener.LocalEndPoint!;
             Log.Listening($"{FormatHost(EndPoint.Address)}:{EndPoint.Port}");
-            _acceptLoop = Task.Run(() => AcceptLoopAsync(listener, secure: false));
         }
 
-        StartTlsListener();
+        BindTlsListener();
+        if (Cluster is not null)
+        {
+            // A node accepts nobody before it has joined: restarted after a crash, it has
+            // then replaced its predecessor, so its users get their own nicks back at once.
+            // Connections made meanwhile wait in the listeners' queues.
+            Cluster.Start();
+            await Task.WhenAny(Cluster.FirstJoin, Task.Delay(FirstJoinWait)).ConfigureAwait(false);
+        }
+
+        if (_listener is { } plain)
+        {
+            _acceptLoop = Task.Run(() => AcceptLoopAsync(plain, secure: false));
+        }
+
+        if (_tlsListener is { } tls)
+        {
+            _tlsAcceptLoop = Task.Run(() => AcceptLoopAsync(tls, secure: true));
+        }
+
         _timerLoop = Task.Run(TimerLoopAsync);
-        Cluster?.Start();
-        return Task.CompletedTask;
     }
 
     private Socket Bind(int port)

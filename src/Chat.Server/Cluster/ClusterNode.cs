@@ -106,6 +106,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     private int _syncCount;
 
+    private readonly TaskCompletionSource _firstJoin = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the node has first joined: its presence published, and an earlier node of its name (crashed) replaced.</summary>
+    internal Task FirstJoin => _firstJoin.Task;
+
     /// <summary>Starts connecting in the background; the server serves local users meanwhile.</summary>
     internal void Start()
     {
@@ -201,6 +206,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
                     downSince = null;
                     everJoined = true;
+                    _firstJoin.TrySetResult();
                     backoff = TimeSpan.FromMilliseconds(250);
                 }).ConfigureAwait(false);
             }
