@@ -212,8 +212,12 @@ public sealed partial class Client : ILineHandler
     /// <summary>A line of text for a plain user.</summary>
     public void SendPlain(string text) => _connection?.Send(Outgoing.PlainLine(text));
 
-    /// <summary>Queues a shared line in the form this client reads.</summary>
-    public void Deliver(Outgoing line)
+    /// <summary>
+    /// Queues a shared line in the form this client reads; with <paramref name="now"/>
+    /// (a line for this one recipient) it is written from this thread when the
+    /// connection's writer is idle (see <see cref="LineConnection.SendNow"/>).
+    /// </summary>
+    public void Deliver(Outgoing line, bool now = false)
     {
         if (_connection is null)
         {
@@ -240,7 +244,15 @@ public sealed partial class Client : ILineHandler
             return;
         }
 
-        _connection.Send(line.BytesFor(Caps));
+        var bytes = line.BytesFor(Caps);
+        if (now)
+        {
+            _connection.SendNow(bytes);
+        }
+        else
+        {
+            _connection.Send(bytes);
+        }
     }
 
     /// <summary>

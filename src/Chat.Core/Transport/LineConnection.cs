@@ -36,7 +36,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     private readonly Stream? _stream;
 
     // The socket, read directly (FromSocket), or the one under a NetworkStream: its
-    // first writes (the welcome burst, the odd PING) go with non-blocking sends, see SendNow.
+    // first writes (the welcome burst, the odd PING) go with non-blocking sends, see SendNonBlocking.
     private readonly Socket? _socket;
     private bool _sendsAsync;
 
@@ -186,7 +186,18 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// Queues one ready-made line (with its CR LF). Returns false when the
     /// connection is closing; closes it when the send queue limit is passed.
     /// </summary>
-    public bool Send(byte[] line)
+    public bool Send(byte[] line) => Send(line, now: false);
+
+    /// <summary>
+    /// Queues one line as <see cref="Send(byte[])"/> does, but when no writer is
+    /// running, writes it from the calling thread at once instead of starting one
+    /// on the thread pool: for a line to one recipient (a private message), which
+    /// then waits for no other thread. Not for fan-out: writing to many connections
+    /// from one thread gives up the coalescing that a busy room relies on.
+    /// </summary>
+    public bool SendNow(byte[] line) => Send(line, now: true);
+
+    private bool Send(byte[] line, bool now)
     {
         lock (_sendLock)
         {
@@ -203,9 +214,18 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 
             _queue.Enqueue(line);
             _pendingBytes += line.Length;
-            StartWriterIfNeeded();
-            return true;
+            if (!now || _writing || !_started)
+            {
+                StartWriterIfNeeded();
+                return true;
+            }
+
+            _writing = true;
         }
+
+        // Runs synchronously until a write would wait.
+        _ = WriteLoopAsync();
+        return true;
     }
 
     /// <summary>
@@ -387,7 +407,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 }
 
                 var bytes = large ?? batch.AsMemory(0, used);
-                int now = SendNow(bytes.Span);
+                int now = SendNonBlocking(bytes.Span);
                 if (now < bytes.Length)
                 {
                     await WriteAsync(bytes[now..]).ConfigureAwait(false);
@@ -453,7 +473,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// it keeps for good (about 360 bytes): an idle client never needs it, and a
     /// busy one does not pay a failed send before each asynchronous one.
     /// </summary>
-    private int SendNow(ReadOnlySpan<byte> bytes)
+    private int SendNonBlocking(ReadOnlySpan<byte> bytes)
     {
         if (_socket is null || _sendsAsync)
         {

@@ -217,7 +217,7 @@ public sealed class Messaging
                 _server.Cluster?.DirectMessage(client, recipient, line, command, text);
             }
 
-            recipient.Deliver(line);
+            recipient.Deliver(line, now: true);
             if (client.Has(Cap.EchoMessage) && recipient != client)
             {
                 client.Deliver(line);
