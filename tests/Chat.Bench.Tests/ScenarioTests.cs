@@ -94,6 +94,10 @@ public class ScenarioTests
     [InlineData("@time=x :a!b@c PRIVMSG #r :bench 10 99", true, 10, 99L)]
     [InlineData(":a!b@c PRIVMSG #r :hello there", false, 0, 0L)]
     [InlineData(":a!b@c PRIVMSG #r :bench x 1", false, 0, 0L)]
+    [InlineData(":a!b@c PRIVMSG #r :bench 1 12a", false, 0, 0L)]
+    [InlineData(":a!b@c PRIVMSG #r :bench 1 ", false, 0, 0L)]
+    [InlineData(":a!b@c PRIVMSG #r :bench 1 -5", false, 0, 0L)]
+    [InlineData(":a!b@c PRIVMSG #r :bench 1 1234567890123456789", false, 0, 0L)]
     public void Bench_messages_are_recognised(string line, bool ok, int sender, long stamp)
     {
         Assert.Equal(ok, Scenarios.TryReadBenchMessage(Encoding.ASCII.GetBytes(line), out int s, out long t));
@@ -116,5 +120,37 @@ public class ScenarioTests
         Assert.InRange(recorder.Percentile(0.5).TotalMilliseconds, 49.9, 50.1);
         Assert.InRange(recorder.Percentile(0.99).TotalMilliseconds, 98.9, 99.1);
         Assert.Equal(TimeSpan.FromMilliseconds(100), recorder.Max);
+    }
+
+    [Fact]
+    public void A_latency_lands_in_a_bucket_that_holds_it_within_two_tenths_of_a_percent()
+    {
+        int last = -1;
+        for (long micros = 0; micros < 1L << 31; micros = micros < 5000 ? micros + 1 : micros + (micros / 997))
+        {
+            int bucket = LatencyRecorder.Bucket(micros);
+            Assert.True(bucket >= last, $"{micros} µs went back to bucket {bucket}");
+            long upper = LatencyRecorder.UpperMicros(bucket);
+            Assert.InRange(upper, micros, micros + Math.Max(0, micros / 500));
+            Assert.True(bucket == 0 || LatencyRecorder.UpperMicros(bucket - 1) < micros, $"{micros} µs also fits bucket {bucket - 1}");
+            last = bucket;
+        }
+    }
+
+    [Fact]
+    public async Task Samples_recorded_on_several_threads_are_all_counted()
+    {
+        var recorder = new LatencyRecorder();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                recorder.Record(TimeSpan.FromMicroseconds(100 + t));
+            }
+        })));
+
+        Assert.Equal(80_000, recorder.Count);
+        Assert.Equal(TimeSpan.FromMicroseconds(107), recorder.Max);
+        Assert.Equal(TimeSpan.FromMicroseconds(103), recorder.Percentile(0.5));
     }
 }

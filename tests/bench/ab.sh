@@ -9,6 +9,8 @@
 #   A=/tmp/a B=/tmp/b ROUNDS=3 bash tests/bench/ab.sh fanout --members 1000 --senders 10 --in-flight 256 --seconds 5
 # ENV_A / ENV_B ("NAME=value ...") set environment variables for one server only,
 # e.g. A=/tmp/b B=/tmp/b ENV_B="DOTNET_GCgen0size=0x200000" to try a runtime setting.
+# GEN=/tmp/b runs that build's `chat bench` against both servers (default: each build's own),
+# so a change to the generator does not pass for a change to the server.
 set -euo pipefail
 : "${A:?published build A}" "${B:?published build B}"
 ROUNDS=${ROUNDS:-3}
@@ -33,7 +35,7 @@ for round in $(seq "$ROUNDS"); do
     args=("$@")
     [ "$1" = connect ] && args+=(--server-pid "$pid")
     before=$(cpu_ticks "$pid")
-    line=$(timeout 300 taskset -c 1 dotnet "$dir/chat.dll" bench --port "$port" --sources 4 "${args[@]}" 2>/dev/null | tail -n 1 || true)
+    line=$(timeout 300 taskset -c 1 dotnet "${GEN:-$dir}/chat.dll" bench --port "$port" --sources 4 "${args[@]}" 2>/dev/null | tail -n 1 || true)
     after=$(cpu_ticks "$pid")
     rss=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
     echo "{\"build\":\"$build\",\"round\":$round,\"server_cpu_seconds\":$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}'),\"server_rss_kib\":$rss,\"result\":${line:-null}}"
