@@ -22,6 +22,7 @@ public sealed partial class ChatServer : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
     private Task? _timerLoop;
+    private readonly MemoryTrim _memoryTrim = new();
     private int _stopped;
 
     public ChatServer(ServerOptions options, ILoggerFactory? loggers = null)
@@ -338,6 +339,7 @@ public sealed partial class ChatServer : IAsyncDisposable
     {
         // Counted here, where every transport passes, so that StopAsync can wait for all sessions.
         Interlocked.Increment(ref _activeSessions);
+        _memoryTrim.Connected();
         var client = new Client(this, connection) { IsSecure = secure, IsWebSocket = webSocket, Throttled = throttled, SessionEnded = ended };
         State.AddClient(client);
         try
@@ -440,7 +442,7 @@ public sealed partial class ChatServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Registration timeouts, PINGs to quiet clients and ping timeouts.</summary>
+    /// <summary>Registration timeouts, PINGs to quiet clients and ping timeouts; memory back after a burst of connections.</summary>
     private async Task TimerLoopAsync()
     {
         var smallest = new[] { Options.RegistrationTimeout, Options.PingInterval, Options.PingTimeout }.Min();
@@ -451,6 +453,10 @@ public sealed partial class ChatServer : IAsyncDisposable
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 CheckAllClients();
+                if (_memoryTrim.CheckNow(Environment.TickCount64))
+                {
+                    Log.MemoryTrimmed(State.ClientCount, GC.GetTotalMemory(forceFullCollection: false) / 1024);
+                }
             }
         }
         catch (OperationCanceledException)

@@ -63,4 +63,7 @@ public sealed partial class ServerLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Killer} killed {Victim}: {Reason}")]
     public partial void Killed(string killer, string victim, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A burst of connections is over: memory trimmed with {Clients} clients connected, {HeapKiB} KiB of heap live")]
+    public partial void MemoryTrimmed(int clients, long heapKiB);
 }
