@@ -235,11 +235,7 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
 
         Assert.Equal(N(28, 29, 30), Ids(await store.LatestAsync("#general", null, 3)));
         Assert.Equal(30L, CountRows());
-
-        // Applied: the file they were in is empty, and new messages go to the other one.
         Assert.Equal(0, new FileInfo(MessageJournal.PathIn(_dir.Path)).Length);
-        await store.AppendAsync(Msg(31));
-        Assert.True(new FileInfo(MessageJournal.PathIn(_dir.Path) + ".2").Length > 0);
     }
 
     [Fact]
@@ -296,7 +292,7 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
         }
 
         var bytes = File.ReadAllBytes(path);
-        int second = FileHeader + RecordLength(Msg(1));
+        int second = RecordLength(Msg(1));
         bytes[second + 8 + 12] ^= 0x40;
         File.WriteAllBytes(path, bytes);
 
@@ -305,51 +301,6 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
         Assert.Equal(second, again.Length);
     }
 
-    [Fact]
-    public void The_journal_files_are_read_older_generation_first_whichever_file_holds_it()
-    {
-        string path = MessageJournal.PathIn(_dir.Path);
-        using (var journal = new MessageJournal(path, sync: false))
-        {
-            journal.Append([Msg(1), Msg(2)]);
-            Assert.True(journal.Rotate());
-            journal.Append(Msg(3));
-
-            // The first file still holds records: no rotating back onto it.
-            Assert.False(journal.Rotate());
-            journal.ClearRetired();
-            Assert.True(journal.Rotate());
-            journal.Append(Msg(4));
-        }
-
-        // As a kill during an apply leaves them: chat.journal.2 holds the older messages.
-        using var again = new MessageJournal(path, sync: false);
-        Assert.Equal(N(3, 4), Ids(again.ReadAll()));
-        again.Append(Msg(5));
-        again.Dispose();
-        using var third = new MessageJournal(path, sync: false);
-        Assert.Equal(N(3, 4, 5), Ids(third.ReadAll()));
-    }
-
-    [Fact]
-    public async Task Messages_journaled_from_many_threads_while_the_writer_applies_are_all_in_the_database_after_a_reopen()
-    {
-        await using (var store = SqliteChatStore.Open(new StoreOptions { DataDirectory = _dir.Path, ApplyBatch = 50, ApplyDelay = TimeSpan.FromMilliseconds(1) }))
-        {
-            await Parallel.ForEachAsync(Enumerable.Range(1, 2000), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
-                await store.AppendAsync(Msg(i, i % 2 == 0 ? "#general" : "ana bob")));
-            Assert.Equal(1000, (await store.LatestAsync("#general", null, 5000)).Count);
-        }
-
-        Assert.Equal(0, new FileInfo(MessageJournal.PathIn(_dir.Path)).Length + new FileInfo(MessageJournal.PathIn(_dir.Path) + ".2").Length);
-        await using var reopened = await OpenAsync();
-        Assert.Equal(2000L, await reopened.CountAsync());
-        Assert.Equal(0, ((SqliteChatStore)reopened).RecoveredCount);
-    }
-
-    private const int FileHeader = 12;
-
-    /// <summary>One record's bytes in a journal file (after the file's header).</summary>
     private int RecordLength(StoredMessage m)
     {
         string path = System.IO.Path.Combine(_dir.Path, "one-record");
@@ -358,9 +309,8 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
             journal.Append([m]);
         }
 
-        int length = (int)new FileInfo(path).Length - FileHeader;
+        int length = (int)new FileInfo(path).Length;
         File.Delete(path);
-        File.Delete(path + ".2");
         return length;
     }
 

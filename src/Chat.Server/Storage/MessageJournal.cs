@@ -5,167 +5,129 @@ using Microsoft.Win32.SafeHandles;
 namespace Chat.Server.Storage;
 
 /// <summary>
-/// Append-only files of messages not yet in the database (chat.journal and
-/// chat.journal.2 beside chat.db). Whoever stores a message appends it to the
-/// active file with one write and may then deliver it. The store's writer moves
-/// journaled messages into the database later, many in one transaction: first it
-/// rotates (new messages go to the other file), and once the transaction has
-/// committed it empties the file it rotated away from. A server killed in between
-/// finds them here when it opens the store again.
+/// An append-only file of messages not yet in the database (chat.journal beside
+/// chat.db). The SQLite writer appends each group of messages with one write and
+/// delivers them; it moves them into the database later, many groups in one
+/// transaction, and then empties the file. A server killed in between finds them
+/// here when it opens the store again.
 /// </summary>
 /// <remarks>
-/// A file starts with a header: "CHJ2" and its generation (8 bytes,
-/// little-endian), which orders the two files on recovery. A record is its
-/// payload's length (4 bytes, little-endian), an FNV-1a hash of the payload (4
-/// bytes) and the payload: the message's fields, strings as a length (-1 for
-/// null) and UTF-8 bytes, the time as milliseconds. Reading a file stops at the
-/// first record that is cut short or does not match its hash: the tail of a write
-/// that a kill interrupted, whose messages were never delivered. A file without
-/// the header (the single journal of earlier versions) is read as the oldest.
-/// Not thread-safe: the store serialises calls.
+/// A record is its payload's length (4 bytes, little-endian), an FNV-1a hash of
+/// the payload (4 bytes) and the payload: the message's fields, strings as a
+/// length (-1 for null) and UTF-8 bytes, the time as milliseconds. Reading stops
+/// at the first record that is cut short or does not match its hash: the tail of
+/// a write that a kill interrupted, whose messages were never delivered.
 /// </remarks>
 internal sealed class MessageJournal : IDisposable
 {
     private const int HeaderSize = 8;
-    private const int FileHeaderSize = 12;
     private const int MaxRecord = 1 << 20;
-    private static ReadOnlySpan<byte> Magic => "CHJ2"u8;
 
-    private readonly Segment[] _files = new Segment[2];
+    private readonly SafeFileHandle _file;
     private readonly bool _sync;
     private byte[] _bytes = new byte[64 * 1024];
     private int _count;
-    private int _active;
-    private long _generation;
+    private long _length;
 
     /// <summary>
-    /// Opens (or creates) both files, locked for this process: two servers on one
+    /// Opens (or creates) the journal, locked for this process: two servers on one
     /// data folder would each apply and empty the other's journal.
     /// </summary>
     /// <exception cref="IOException">Another process has the journal open.</exception>
     public MessageJournal(string path, bool sync)
     {
-        _sync = sync;
         try
         {
-            _files[0] = new Segment(path);
-            _files[1] = new Segment(path + ".2");
+            _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch
+        catch (IOException ex) when (File.Exists(path))
         {
-            _files[0]?.Handle.Dispose();
-            throw;
+            throw new IOException($"{path} is in use by another chat server; a data folder serves one server at a time", ex);
         }
+
+        _sync = sync;
+        _length = RandomAccess.GetLength(_file);
     }
 
-    /// <summary>The journal's (first) file name in a data directory.</summary>
+    /// <summary>The journal's file name in a data directory.</summary>
     public static string PathIn(string directory) => Path.Combine(directory, "chat.journal");
 
-    /// <summary>Bytes in both files.</summary>
-    public long Length => _files[0].Length + _files[1].Length;
+    /// <summary>Bytes written since the last <see cref="Clear"/>.</summary>
+    public long Length => _length;
 
-    /// <summary>
-    /// Every whole record of both files, the older file first. Afterwards new
-    /// records go to an empty file (after <see cref="Clear"/>) with a newer generation.
-    /// </summary>
+    /// <summary>Every whole record from the start, in order.</summary>
     public List<StoredMessage> ReadAll()
     {
-        var found = new List<(long Generation, List<StoredMessage> Messages)>();
-        foreach (var file in _files)
+        var messages = new List<StoredMessage>();
+        long size = RandomAccess.GetLength(_file);
+        if (size == 0)
         {
-            var (generation, messages) = file.ReadAll();
-            _generation = Math.Max(_generation, generation);
-            found.Add((generation, messages));
+            return messages;
         }
 
-        found.Sort((a, b) => a.Generation.CompareTo(b.Generation));
-        return [.. found[0].Messages, .. found[1].Messages];
-    }
+        var bytes = new byte[size];
+        int read = 0;
+        while (read < bytes.Length)
+        {
+            int n = RandomAccess.Read(_file, bytes.AsSpan(read), read);
+            if (n == 0)
+            {
+                break;
+            }
 
-    /// <summary>Appends one message with one write (and an fsync when asked for); throws if the write fails.</summary>
-    public void Append(StoredMessage message)
-    {
-        var file = Begin();
-        Encode(message);
-        Write(file);
+            read += n;
+        }
+
+        var rest = bytes.AsSpan(0, read);
+        long valid = 0;
+        while (rest.Length >= HeaderSize)
+        {
+            int length = BinaryPrimitives.ReadInt32LittleEndian(rest);
+            uint hash = BinaryPrimitives.ReadUInt32LittleEndian(rest[4..]);
+            if (length <= 0 || length > MaxRecord || rest.Length - HeaderSize < length)
+            {
+                break;
+            }
+
+            var payload = rest.Slice(HeaderSize, length);
+            if (Hash(payload) != hash || !TryDecode(payload, out var message))
+            {
+                break;
+            }
+
+            messages.Add(message);
+            rest = rest[(HeaderSize + length)..];
+            valid += HeaderSize + length;
+        }
+
+        _length = valid;
+        return messages;
     }
 
     /// <summary>Appends the messages with one write (and an fsync when asked for); throws if the write fails.</summary>
     public void Append(IReadOnlyList<StoredMessage> messages)
     {
-        var file = Begin();
+        _count = 0;
         foreach (var m in messages)
         {
             Encode(m);
         }
 
-        Write(file);
-    }
-
-    /// <summary>
-    /// New records go to the other file from now on; false (and nothing changes)
-    /// while that one still holds records, not yet cleared by <see cref="ClearRetired"/>.
-    /// </summary>
-    public bool Rotate()
-    {
-        if (_files[1 - _active].Length > 0)
-        {
-            return false;
-        }
-
-        _active = 1 - _active;
-        return true;
-    }
-
-    /// <summary>Empties the file rotated away from: everything in it is in the database now.</summary>
-    public void ClearRetired() => _files[1 - _active].Clear();
-
-    /// <summary>Empties both files: everything in them is in the database now.</summary>
-    public void Clear()
-    {
-        _files[0].Clear();
-        _files[1].Clear();
-    }
-
-    public void Dispose()
-    {
-        _files[0].Handle.Dispose();
-        _files[1].Handle.Dispose();
-    }
-
-    /// <summary>The active file, with its header in the buffer when it is empty.</summary>
-    private Segment Begin()
-    {
-        _count = 0;
-        var file = _files[_active];
-        if (file.Length == 0)
-        {
-            Reserve(FileHeaderSize);
-            Magic.CopyTo(_bytes);
-            BinaryPrimitives.WriteInt64LittleEndian(_bytes.AsSpan(4), ++_generation);
-            _count = FileHeaderSize;
-        }
-
-        return file;
-    }
-
-    private void Write(Segment file)
-    {
         try
         {
-            RandomAccess.Write(file.Handle, _bytes.AsSpan(0, _count), file.Length);
+            RandomAccess.Write(_file, _bytes.AsSpan(0, _count), _length);
             if (_sync)
             {
-                RandomAccess.FlushToDisk(file.Handle);
+                RandomAccess.FlushToDisk(_file);
             }
         }
         catch
         {
-            // Whatever part reached the file is cut off again, best effort; readers
-            // would stop at it anyway, and the next write overwrites it.
+            // Whatever part of the group reached the file is cut off again, best effort;
+            // readers would stop at it anyway, and the next group overwrites it.
             try
             {
-                RandomAccess.SetLength(file.Handle, file.Length);
+                RandomAccess.SetLength(_file, _length);
             }
             catch (IOException)
             {
@@ -174,8 +136,17 @@ internal sealed class MessageJournal : IDisposable
             throw;
         }
 
-        file.Length += _count;
+        _length += _count;
     }
+
+    /// <summary>Empties the file: everything in it is in the database now.</summary>
+    public void Clear()
+    {
+        RandomAccess.SetLength(_file, 0);
+        _length = 0;
+    }
+
+    public void Dispose() => _file.Dispose();
 
     private void Encode(StoredMessage m)
     {
@@ -271,87 +242,6 @@ internal sealed class MessageJournal : IDisposable
         message = new StoredMessage(fields[0]!, DateTimeOffset.FromUnixTimeMilliseconds(time), fields[1]!, fields[2]!, fields[3]!,
             fields[4]!, fields[5], fields[6]!, fields[7]!, fields[8]);
         return rest.IsEmpty;
-    }
-
-    /// <summary>One of the two files: its handle and how much of it holds whole records.</summary>
-    private sealed class Segment
-    {
-        public Segment(string path)
-        {
-            try
-            {
-                Handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException ex) when (File.Exists(path))
-            {
-                throw new IOException($"{path} is in use by another chat server; a data folder serves one server at a time", ex);
-            }
-
-            Length = RandomAccess.GetLength(Handle);
-        }
-
-        public SafeFileHandle Handle { get; }
-
-        /// <summary>Bytes of whole records (and the header) written or found since the last <see cref="Clear"/>.</summary>
-        public long Length { get; set; }
-
-        public void Clear()
-        {
-            RandomAccess.SetLength(Handle, 0);
-            Length = 0;
-        }
-
-        /// <summary>The file's generation (0 without a header) and its whole records, in order.</summary>
-        public (long Generation, List<StoredMessage> Messages) ReadAll()
-        {
-            var messages = new List<StoredMessage>();
-            long size = RandomAccess.GetLength(Handle);
-            var bytes = new byte[size];
-            int read = 0;
-            while (read < bytes.Length)
-            {
-                int n = RandomAccess.Read(Handle, bytes.AsSpan(read), read);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                read += n;
-            }
-
-            var rest = bytes.AsSpan(0, read);
-            long generation = 0;
-            long valid = 0;
-            if (rest.Length >= FileHeaderSize && rest.StartsWith(Magic))
-            {
-                generation = BinaryPrimitives.ReadInt64LittleEndian(rest[4..]);
-                rest = rest[FileHeaderSize..];
-                valid = FileHeaderSize;
-            }
-
-            while (rest.Length >= HeaderSize)
-            {
-                int length = BinaryPrimitives.ReadInt32LittleEndian(rest);
-                uint hash = BinaryPrimitives.ReadUInt32LittleEndian(rest[4..]);
-                if (length <= 0 || length > MaxRecord || rest.Length - HeaderSize < length)
-                {
-                    break;
-                }
-
-                var payload = rest.Slice(HeaderSize, length);
-                if (Hash(payload) != hash || !TryDecode(payload, out var message))
-                {
-                    break;
-                }
-
-                messages.Add(message);
-                rest = rest[(HeaderSize + length)..];
-                valid += HeaderSize + length;
-            }
-
-            Length = valid;
-            return (generation, messages);
-        }
     }
 
     private static uint Hash(ReadOnlySpan<byte> bytes)

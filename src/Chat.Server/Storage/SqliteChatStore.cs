@@ -13,20 +13,16 @@ namespace Chat.Server.Storage;
 /// data directory, or in memory when there is none.
 /// </summary>
 /// <remarks>
-/// <para>Messages: <see cref="AppendAsync"/> appends the message to the journal
-/// (chat.journal, see <see cref="MessageJournal"/>) with one write on the
-/// caller's own thread, under a lock, and returns a completed task: the server
-/// delivers a message to anyone, the sender's echo included, only after that (see
-/// Messaging), and no thread hand-off stands between a message and its delivery.
-/// With <see cref="StoreOptions.FullSync"/> the writer thread journals instead,
-/// a group at a time, so that one fsync serves many messages.</para>
-/// <para>Writes: one writer thread owns the only writing connection. It moves
-/// journaled messages into the database, up to <see cref="StoreOptions.ApplyBatch"/>
+/// <para>Writes: one writer thread owns the only writing connection. It takes
+/// everything queued as one group. The group's messages go to the journal
+/// (chat.journal, see <see cref="MessageJournal"/>) with one write, and their
+/// tasks complete: the server delivers a message to anyone, the sender's echo
+/// included, only after that (see Messaging). The writer moves journaled
+/// messages into the database later, up to <see cref="StoreOptions.ApplyBatch"/>
 /// of them in one transaction or after <see cref="StoreOptions.ApplyDelay"/>,
-/// and then empties the journal file it rotated away from; other writes
-/// (accounts, retention) run in such a transaction, after the messages. Its queue
-/// is bounded: when the disk cannot keep up, writers wait for room instead of
-/// memory growing.</para>
+/// and then empties the journal; other writes (accounts, retention) run in such
+/// a transaction, after the messages. The queue is bounded: when the disk cannot
+/// keep up, senders wait for room instead of memory growing.</para>
 /// <para>Durability: whatever anyone has seen is in the journal or the database.
 /// Both are written to the operating system before the writer goes on, so they
 /// survive the process being killed (kill -9), not a power loss (SQLite's
@@ -51,18 +47,11 @@ public sealed class SqliteChatStore : IChatStore
     private readonly Dictionary<string, long> _touched = new(StringComparer.Ordinal);
     private readonly MessageJournal? _journal;
 
-    // Journaled (delivered) messages the writer has not taken yet, and when the
-    // first of them came; under _journalLock, as is the journal.
-    private readonly Lock _journalLock = new();
-    private List<StoredMessage> _inbox = [];
-    private List<StoredMessage> _spare = [];
-    private long _inboxSince;
-
-    // Messages the writer took and failed to apply (tried again), and when it failed; the writer's alone.
+    // Journaled (delivered) messages not yet in the database; the writer's alone.
     private readonly List<StoredMessage> _pending = [];
-    private long _failedAt;
+    private long _pendingSince;
 
-    // Journaled messages not yet in the database, for readers deciding whether to wait for the writer.
+    // Their count, for readers deciding whether to wait for the writer.
     private int _unapplied;
     private sqlite3_stmt? _insert;
     private sqlite3_stmt? _touch;
@@ -191,27 +180,7 @@ public sealed class SqliteChatStore : IChatStore
     /// <summary>How many messages the last run left in the journal (applied when the store opened).</summary>
     public int RecoveredCount { get; private set; }
 
-    /// <summary>
-    /// Journals the message on this thread and returns a completed task (or a failed
-    /// one); with <see cref="StoreOptions.FullSync"/>, the writer journals it with its group.
-    /// </summary>
-    public Task AppendAsync(StoredMessage message)
-    {
-        if (_options.FullSync)
-        {
-            return Enqueue(new InsertItem(message));
-        }
-
-        try
-        {
-            Journal(message, null);
-            return Task.CompletedTask;
-        }
-        catch (Exception ex)
-        {
-            return Task.FromException(ex);
-        }
-    }
+    public Task AppendAsync(StoredMessage message) => Enqueue(new InsertItem(message));
 
     /// <summary>Runs <paramref name="work"/> in the writer's next group, in a savepoint of its own.</summary>
     private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work) => Enqueue(new FuncItem<T>(work));
@@ -257,20 +226,20 @@ public sealed class SqliteChatStore : IChatStore
 
             RunGroup(batch);
             batch.Clear();
-            if (ApplyWait() is { } wait && wait <= TimeSpan.Zero)
+            if (_pending.Count >= _options.ApplyBatch || (_pending.Count > 0 && PendingAge() >= _options.ApplyDelay))
             {
                 Apply(null);
             }
         }
 
         // Stopping: what was delivered goes into the database before the store closes.
-        if (Volatile.Read(ref _unapplied) > 0)
+        if (_pending.Count > 0)
         {
             Apply(null);
         }
     }
 
-    /// <summary>Waits for queued writes; journaled messages are applied when their delay runs out meanwhile. False once the queue is closed.</summary>
+    /// <summary>Waits for queued writes; messages waiting to be applied are applied when their delay runs out meanwhile. False once the queue is closed.</summary>
     private bool WaitForWork(ChannelReader<WriteItem> reader)
     {
         var ready = reader.WaitToReadAsync();
@@ -280,14 +249,10 @@ public sealed class SqliteChatStore : IChatStore
         }
 
         var task = ready.AsTask();
-        while (ApplyWait() is { } wait)
+        if (_pending.Count > 0)
         {
-            if (wait > TimeSpan.Zero && task.Wait(wait))
-            {
-                break;
-            }
-
-            if (ApplyWait() <= TimeSpan.Zero)
+            var left = _options.ApplyDelay - PendingAge();
+            if (left <= TimeSpan.Zero || !task.Wait(left))
             {
                 Apply(null);
             }
@@ -296,26 +261,7 @@ public sealed class SqliteChatStore : IChatStore
         return task.GetAwaiter().GetResult();
     }
 
-    /// <summary>
-    /// How long until journaled messages are due to be applied (zero or less: now),
-    /// or null when none wait: a batch's worth is due at once, fewer after the
-    /// delay, and after a failed apply nothing before the delay has passed again.
-    /// </summary>
-    private TimeSpan? ApplyWait()
-    {
-        int count = Volatile.Read(ref _unapplied);
-        if (count == 0)
-        {
-            return null;
-        }
-
-        if (_failedAt != 0)
-        {
-            return _options.ApplyDelay - Stopwatch.GetElapsedTime(_failedAt);
-        }
-
-        return count >= _options.ApplyBatch ? TimeSpan.Zero : _options.ApplyDelay - Stopwatch.GetElapsedTime(Volatile.Read(ref _inboxSince));
-    }
+    private TimeSpan PendingAge() => Stopwatch.GetElapsedTime(_pendingSince);
 
     /// <summary>
     /// One group from the queue. Its messages are written to the journal with one
@@ -326,34 +272,23 @@ public sealed class SqliteChatStore : IChatStore
     /// </summary>
     private void RunGroup(List<WriteItem> batch)
     {
-        List<InsertItem>? inserts = null;
+        var inserts = new List<InsertItem>();
         List<WriteItem>? others = null;
         foreach (var item in batch)
         {
             if (item is InsertItem insert)
             {
-                (inserts ??= []).Add(insert);
+                inserts.Add(insert);
             }
-            else if (item is not WakeItem)
+            else
             {
                 (others ??= []).Add(item);
             }
         }
 
-        if (inserts is not null)
+        if (inserts.Count > 0)
         {
-            var messages = inserts.ConvertAll(item => item.Message);
-            try
-            {
-                Journal(null, messages);
-            }
-            catch (Exception ex)
-            {
-                inserts.ForEach(item => item.Fail(ex));
-                inserts = null;
-            }
-
-            inserts?.ForEach(item => item.Complete());
+            Journal(inserts);
         }
 
         if (others is not null)
@@ -362,61 +297,44 @@ public sealed class SqliteChatStore : IChatStore
         }
     }
 
-    /// <summary>
-    /// Appends a message (or several) to the journal with one write and hands it
-    /// to the writer for the database; throws, with nothing handed on, if the write
-    /// fails. Wakes the writer when its delay starts and when a batch is full.
-    /// </summary>
-    private void Journal(StoredMessage? one, List<StoredMessage>? many)
+    /// <summary>Appends the messages to the journal with one write; then they are pending and their tasks complete (or all fail).</summary>
+    private void Journal(List<InsertItem> inserts)
     {
-        int count;
-        lock (_journalLock)
+        var messages = inserts.ConvertAll(item => item.Message);
+        try
         {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            if (one is not null)
+            _journal?.Append(messages);
+        }
+        catch (Exception ex)
+        {
+            foreach (var item in inserts)
             {
-                _journal?.Append(one);
-                _inbox.Add(one);
-            }
-            else
-            {
-                _journal?.Append(many!);
-                _inbox.AddRange(many!);
+                item.Fail(ex);
             }
 
-            count = _inbox.Count;
-            if (count == (one is null ? many!.Count : 1))
-            {
-                Volatile.Write(ref _inboxSince, Stopwatch.GetTimestamp());
-            }
-
-            Interlocked.Add(ref _unapplied, one is null ? many!.Count : 1);
+            return;
         }
 
-        if (count == 1 || count == _options.ApplyBatch)
+        if (_pending.Count == 0)
         {
-            // Best effort: a full queue means the writer is busy and will look anyway.
-            _queue.Writer.TryWrite(WakeItem.Instance);
+            _pendingSince = Stopwatch.GetTimestamp();
+        }
+
+        _pending.AddRange(messages);
+        Interlocked.Add(ref _unapplied, messages.Count);
+        foreach (var item in inserts)
+        {
+            item.Complete();
         }
     }
 
     /// <summary>
     /// Moves the journaled messages into the database in one transaction, with
-    /// <paramref name="others"/> after them: it takes them from the inbox and
-    /// rotates the journal, and once committed empties the file it rotated away
-    /// from. If it fails the messages are tried again (they are still journaled).
+    /// <paramref name="others"/> after them, then empties the journal. If it fails
+    /// the messages stay pending (and in the journal) and are tried again.
     /// </summary>
     private void Apply(List<WriteItem>? others)
     {
-        lock (_journalLock)
-        {
-            _pending.AddRange(_inbox);
-            (_inbox, _spare) = (_spare, _inbox);
-            _inbox.Clear();
-            _journal?.Rotate();
-        }
-
-        _spare.Clear();
         try
         {
             using var tx = _writer.BeginTransaction();
@@ -434,7 +352,7 @@ public sealed class SqliteChatStore : IChatStore
         catch (Exception ex)
         {
             _touched.Clear();
-            _failedAt = Stopwatch.GetTimestamp();
+            _pendingSince = Stopwatch.GetTimestamp();
             if (others is not null)
             {
                 foreach (var item in others)
@@ -448,18 +366,14 @@ public sealed class SqliteChatStore : IChatStore
 
         Interlocked.Add(ref _unapplied, -_pending.Count);
         _pending.Clear();
-        _failedAt = 0;
         try
         {
-            lock (_journalLock)
-            {
-                _journal?.ClearRetired();
-            }
+            _journal?.Clear();
         }
         catch (IOException)
         {
-            // Left as it is, the file is not rotated to again until it is cleared, and
-            // on the next start its messages, in the database by msgid, are skipped.
+            // Left as it is, the journal is applied again on the next start, and its
+            // messages, already in the database by msgid, are skipped.
         }
 
         if (others is not null)
@@ -954,7 +868,7 @@ public sealed class SqliteChatStore : IChatStore
         public override void Fail(Exception ex) => _done.TrySetException(ex);
     }
 
-    /// <summary>A message for the writer to journal (with <see cref="StoreOptions.FullSync"/>, see RunGroup); its task completes once the journal has it.</summary>
+    /// <summary>A message for the journal (see RunGroup); its task completes once the journal has it.</summary>
     private sealed class InsertItem : WriteItem<bool>
     {
         public InsertItem(StoredMessage message)
@@ -967,16 +881,6 @@ public sealed class SqliteChatStore : IChatStore
 
         public override void Run(SqliteConnection connection, SqliteTransaction tx) =>
             throw new InvalidOperationException("Messages are applied by the writer, not run as items.");
-    }
-
-    /// <summary>Wakes the writer to time (or start) applying journaled messages; does nothing itself.</summary>
-    private sealed class WakeItem : WriteItem<bool>
-    {
-        public static readonly WakeItem Instance = new();
-
-        public override void Run(SqliteConnection connection, SqliteTransaction tx)
-        {
-        }
     }
 
     /// <summary>A reader's barrier: done once every message delivered before it is in the database.</summary>
