@@ -29,10 +29,10 @@ public sealed record StoreOptions
     public TimeSpan CommitWindow { get; init; } = TimeSpan.Zero;
 
     /// <summary>
-    /// SQLite: a message is delivered once it is appended to the journal
-    /// (chat.journal or chat.journal.2; one write by the sender's thread, as durable
-    /// against a killed process as a WAL commit), and moved into the database with
-    /// others later by the writer: when this many are waiting ...
+    /// SQLite: a message is delivered once the writer has appended it to the
+    /// journal (chat.journal; one write per group, as durable against a killed
+    /// process as a WAL commit), and moved into the database with others later:
+    /// when this many are waiting ...
     /// </summary>
     public int ApplyBatch { get; init; } = 1024;
 
