@@ -72,9 +72,10 @@ public sealed class BenchClient : IDisposable
     }
 
     /// <summary>
-    /// Sends the bytes until all are sent or <paramref name="cancel"/> fires (a server
-    /// that stopped reading); returns how many went, so a cut-off batch is counted
-    /// for what the server did get.
+    /// Sends the bytes until all are sent, <paramref name="cancel"/> fires (a server
+    /// that stopped reading) or the server closes the connection (it cut this
+    /// client off, as a slow reader); returns how many went, so a cut-off batch is
+    /// counted for what the server did get.
     /// </summary>
     public async Task<int> SendUntilAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancel)
     {
@@ -86,7 +87,7 @@ public sealed class BenchClient : IDisposable
                 total += await _socket.SendAsync(bytes[total..], SocketFlags.None, cancel).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException)
         {
         }
 

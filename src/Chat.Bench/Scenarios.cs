@@ -56,6 +56,11 @@ public static class Scenarios
     /// </summary>
     public static async Task<BenchResult> FanoutAsync(BenchOptions options, int members, int senders, double? rate, int? inFlight, TimeSpan duration, TextWriter log, CancellationToken cancel, int? serverPid = null)
     {
+        if (members < 2)
+        {
+            throw new ArgumentException("--members must be at least 2: one sender and one listener.");
+        }
+
         if (senders < 1 || senders >= members)
         {
             // Members 1..S send; member 0 always only listens.

@@ -122,6 +122,18 @@ public class ScenarioTests
         Assert.Equal(TimeSpan.FromMilliseconds(100), recorder.Max);
     }
 
+    [Theory]
+    [InlineData(-3, 1, "--members")]
+    [InlineData(1, 1, "--members")]
+    [InlineData(10, 0, "--senders")]
+    [InlineData(10, 10, "--senders")]
+    public async Task A_fanout_with_impossible_sizes_names_the_option_at_fault(int members, int senders, string option)
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Scenarios.FanoutAsync(
+            new BenchOptions { Port = 1 }, members, senders, null, 256, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None));
+        Assert.StartsWith(option, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_latency_lands_in_a_bucket_that_holds_it_within_two_tenths_of_a_percent()
     {
