@@ -140,49 +140,26 @@ internal sealed class SocketReadiness
     }
 
     /// <summary>A non-blocking receive: bytes read, 0 at the end, or the error (WouldBlock when there is nothing yet).</summary>
-    public static int Receive(SafeSocketHandle handle, Span<byte> buffer, out SocketError error)
-    {
-        bool release = false;
-        try
-        {
-            handle.DangerousAddRef(ref release);
-            while (true)
-            {
-                nint n = recv((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(buffer), buffer.Length, MSG_DONTWAIT);
-
-                if (n >= 0)
-                {
-                    error = SocketError.Success;
-                    return (int)n;
-                }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != EINTR)
-                {
-                    error = ToSocketError(errno);
-                    return 0;
-                }
-            }
-        }
-        finally
-        {
-            if (release)
-            {
-                handle.DangerousRelease();
-            }
-        }
-    }
+    public static int Receive(SafeSocketHandle handle, Span<byte> buffer, out SocketError error) =>
+        Transfer(handle, ref MemoryMarshal.GetReference(buffer), buffer.Length, sending: false, out error);
 
     /// <summary>A non-blocking send: bytes sent (maybe fewer than given), or the error (WouldBlock when none fit).</summary>
-    public static int Send(SafeSocketHandle handle, ReadOnlySpan<byte> bytes, out SocketError error)
+    public static int Send(SafeSocketHandle handle, ReadOnlySpan<byte> bytes, out SocketError error) =>
+        Transfer(handle, ref MemoryMarshal.GetReference(bytes), bytes.Length, sending: true, out error);
+
+    /// <summary>One non-blocking recv or send on the socket, held open meanwhile, tried again when a signal interrupts it.</summary>
+    private static int Transfer(SafeSocketHandle handle, ref byte buffer, int length, bool sending, out SocketError error)
     {
         bool release = false;
         try
         {
             handle.DangerousAddRef(ref release);
+            int fd = (int)handle.DangerousGetHandle();
             while (true)
             {
-                nint n = send((int)handle.DangerousGetHandle(), in MemoryMarshal.GetReference(bytes), bytes.Length, MSG_DONTWAIT | MSG_NOSIGNAL);
+                nint n = sending
+                    ? send(fd, in buffer, length, MSG_DONTWAIT | MSG_NOSIGNAL)
+                    : recv(fd, ref buffer, length, MSG_DONTWAIT);
 
                 if (n >= 0)
                 {
