@@ -490,7 +490,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         while (sent < bytes.Length)
         {
             int n = _readiness is not null
-                ? SocketReadiness.Send(_socket.SafeHandle, bytes[sent..], out var error)
+                ? Epoll.Send(_socket.SafeHandle, bytes[sent..], out var error)
                 : _socket.Send(bytes[sent..], SocketFlags.None, out error);
             if (error == SocketError.WouldBlock)
             {
@@ -533,7 +533,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 RentOrGrowReadBuffer();
                 var free = _readBuffer.AsSpan(_readFilled);
                 int read = _readiness is not null
-                    ? SocketReadiness.Receive(socket.SafeHandle, free, out var socketError)
+                    ? Epoll.Receive(socket.SafeHandle, free, out var socketError)
                     : socket.Receive(free, SocketFlags.None, out socketError);
                 if (socketError == SocketError.WouldBlock)
                 {

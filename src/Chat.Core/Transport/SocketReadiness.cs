@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace Chat.Core.Transport;
 
@@ -23,15 +22,6 @@ namespace Chat.Core.Transport;
 /// </remarks>
 internal sealed class SocketReadiness
 {
-    private const int EPOLL_CTL_ADD = 1;
-    private const uint EPOLLIN = 0x001;
-    private const uint EPOLLRDHUP = 0x2000;
-    private const uint EPOLLET = 1u << 31;
-    private const int EPOLL_CLOEXEC = 0x80000;
-    private const int MSG_DONTWAIT = 0x40;
-    private const int MSG_NOSIGNAL = 0x4000;
-    private const int EINTR = 4;
-    private const int EAGAIN = 11;
     private const int EventsPerWait = 256;
 
     private readonly int _epoll;
@@ -59,22 +49,13 @@ internal sealed class SocketReadiness
 
     private static SocketReadiness? Create()
     {
-        // x64 only: its epoll_event is packed (events at 0, data at 4), which EpollEvent mirrors.
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64
-            || (AppContext.TryGetSwitch(DisableSwitch, out bool disabled) && disabled))
+        if (AppContext.TryGetSwitch(DisableSwitch, out bool disabled) && disabled)
         {
             return null;
         }
 
-        try
-        {
-            int epoll = epoll_create1(EPOLL_CLOEXEC);
-            return epoll < 0 ? null : new SocketReadiness(epoll);
-        }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return null;
-        }
+        int epoll = Epoll.Create();
+        return epoll < 0 ? null : new SocketReadiness(epoll);
     }
 
     /// <summary>A slot for <paramref name="connection"/>; its registration's key.</summary>
@@ -117,100 +98,24 @@ internal sealed class SocketReadiness
     /// Adds the socket: from now on, each time bytes arrive (or it closes or fails),
     /// <see cref="LineConnection.WakeReader"/> is called. False when the socket is gone.
     /// </summary>
-    public bool Add(SafeSocketHandle handle, long key)
-    {
-        bool release = false;
-        try
-        {
-            handle.DangerousAddRef(ref release);
-            var ev = new EpollEvent { Events = EPOLLIN | EPOLLRDHUP | EPOLLET, Data = (ulong)key };
-            return epoll_ctl(_epoll, EPOLL_CTL_ADD, (int)handle.DangerousGetHandle(), ref ev) == 0;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
-        finally
-        {
-            if (release)
-            {
-                handle.DangerousRelease();
-            }
-        }
-    }
-
-    /// <summary>A non-blocking receive: bytes read, 0 at the end, or the error (WouldBlock when there is nothing yet).</summary>
-    public static int Receive(SafeSocketHandle handle, Span<byte> buffer, out SocketError error) =>
-        Transfer(handle, ref MemoryMarshal.GetReference(buffer), buffer.Length, sending: false, out error);
-
-    /// <summary>A non-blocking send: bytes sent (maybe fewer than given), or the error (WouldBlock when none fit).</summary>
-    public static int Send(SafeSocketHandle handle, ReadOnlySpan<byte> bytes, out SocketError error) =>
-        Transfer(handle, ref MemoryMarshal.GetReference(bytes), bytes.Length, sending: true, out error);
-
-    /// <summary>One non-blocking recv or send on the socket, held open meanwhile, tried again when a signal interrupts it.</summary>
-    private static int Transfer(SafeSocketHandle handle, ref byte buffer, int length, bool sending, out SocketError error)
-    {
-        bool release = false;
-        try
-        {
-            handle.DangerousAddRef(ref release);
-            int fd = (int)handle.DangerousGetHandle();
-            while (true)
-            {
-                nint n = sending
-                    ? send(fd, in buffer, length, MSG_DONTWAIT | MSG_NOSIGNAL)
-                    : recv(fd, ref buffer, length, MSG_DONTWAIT);
-
-                if (n >= 0)
-                {
-                    error = SocketError.Success;
-                    return (int)n;
-                }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != EINTR)
-                {
-                    error = ToSocketError(errno);
-                    return 0;
-                }
-            }
-        }
-        finally
-        {
-            if (release)
-            {
-                handle.DangerousRelease();
-            }
-        }
-    }
-
-    private static SocketError ToSocketError(int errno) => errno switch
-    {
-        EAGAIN => SocketError.WouldBlock,
-        104 => SocketError.ConnectionReset,
-        103 => SocketError.ConnectionAborted,
-        110 => SocketError.TimedOut,
-        32 => SocketError.Shutdown,
-        107 => SocketError.NotConnected,
-        9 => SocketError.OperationAborted,
-        _ => SocketError.SocketError,
-    };
+    public bool Add(SafeSocketHandle handle, long key) =>
+        Epoll.Add(_epoll, handle, Epoll.In | Epoll.ReadHangUp | Epoll.EdgeTriggered, (ulong)key);
 
     private void WaitLoop()
     {
-        var events = new EpollEvent[EventsPerWait];
+        var events = new Epoll.Event[EventsPerWait];
         while (true)
         {
-            int n = epoll_wait(_epoll, events, EventsPerWait, -1);
-            if (n < 0)
+            int n;
+            try
             {
-                if (Marshal.GetLastPInvokeError() == EINTR)
-                {
-                    continue;
-                }
-
+                n = Epoll.Wait(_epoll, events, -1);
+            }
+            catch (SocketException ex)
+            {
                 // Nothing sensible is left to do; connections then never wake, so say so loudly.
-                Environment.FailFast("epoll_wait failed: errno " + Marshal.GetLastPInvokeError());
+                Environment.FailFast("epoll_wait failed: " + ex.Message);
+                return;
             }
 
             for (int i = 0; i < n; i++)
@@ -227,26 +132,4 @@ internal sealed class SocketReadiness
             }
         }
     }
-
-    [StructLayout(LayoutKind.Sequential, Pack = 4)]
-    private struct EpollEvent
-    {
-        public uint Events;
-        public ulong Data;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int epoll_create1(int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int epoll_ctl(int epfd, int op, int fd, ref EpollEvent ev);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int epoll_wait(int epfd, [Out] EpollEvent[] events, int maxevents, int timeout);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint recv(int fd, ref byte buffer, nint length, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint send(int fd, in byte buffer, nint length, int flags);
 }
