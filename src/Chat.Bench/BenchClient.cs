@@ -52,7 +52,7 @@ public sealed class BenchClient : IDisposable
     /// IP_BIND_ADDRESS_NO_PORT leaves the port to connect, which looks up the
     /// four-tuple directly.
     /// </summary>
-    private static void DeferPortChoice(Socket socket)
+    internal static void DeferPortChoice(Socket socket)
     {
         if (!OperatingSystem.IsLinux())
         {

@@ -34,6 +34,12 @@ public sealed record BenchOptions
     /// <summary>Prefix of generated nicks, so several runs can share a server.</summary>
     public string NickPrefix { get; init; } = "b";
 
+    /// <summary>
+    /// Whether the fan-out and pairs scenarios wait with epoll where there is one
+    /// (Linux x64); false uses Socket.Select, as on other systems.
+    /// </summary>
+    public bool UseEpoll { get; init; } = true;
+
     public IPAddress SourceAddress(int index)
     {
         int n = index % Math.Max(1, SourceAddresses);

@@ -46,11 +46,13 @@ public class ScenarioTests
         Assert.True(result.TryGetProperty("kib_per_client", out _));
     }
 
-    [Fact]
-    public async Task Fanout_delivers_every_message_to_every_other_member()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Fanout_delivers_every_message_to_every_other_member(bool epoll)
     {
         await using var server = await StartAsync();
-        var result = Json(await Scenarios.FanoutAsync(Options(server), 6, 2, rate: null, inFlight: 32, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        var result = Json(await Scenarios.FanoutAsync(Options(server) with { UseEpoll = epoll }, 6, 2, rate: null, inFlight: 32, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
         long sent = result.GetProperty("sent").GetInt64();
         Assert.True(sent > 0);
         Assert.Equal(sent * 5, result.GetProperty("expected_deliveries").GetInt64());
@@ -70,12 +72,90 @@ public class ScenarioTests
         Assert.Equal(0, result.GetProperty("lost").GetInt64());
     }
 
-    [Fact]
-    public async Task Pairs_play_ping_pong()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Pairs_play_ping_pong(bool epoll)
     {
         await using var server = await StartAsync();
-        var result = Json(await Scenarios.PairsAsync(Options(server), 3, TimeSpan.FromSeconds(3), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        var result = Json(await Scenarios.PairsAsync(Options(server) with { UseEpoll = epoll }, 3, TimeSpan.FromSeconds(2), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.True(result.GetProperty("round_trips").GetInt64() > 10);
+        Assert.True(result.GetProperty("latency_p50_ms").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task An_open_flood_counts_what_the_members_got()
+    {
+        await using var server = await StartAsync();
+        var result = Json(await Scenarios.FanoutAsync(Options(server), 4, 1, rate: null, inFlight: null, TimeSpan.FromMilliseconds(500), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        long sent = result.GetProperty("sent").GetInt64();
+        Assert.True(sent > 0);
+        Assert.Equal(sent * 3, result.GetProperty("expected_deliveries").GetInt64());
+        Assert.Equal(0, result.GetProperty("lost").GetInt64());
+        Assert.Equal(0, result.GetProperty("senders_stalled").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_member_whose_nick_is_taken_fails_the_run_with_a_count()
+    {
+        await using var server = await StartAsync();
+        using var squatter = await BenchClient.ConnectAsync(Options(server), 0, "xf1", 512, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Scenarios.FanoutAsync(
+            Options(server) with { NickPrefix = "x" }, 3, 1, null, 8, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("1 of 3 members could not connect.", error.Message);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_answers_fails_registration_after_the_timeout()
+    {
+        // Accepts (the kernel does) and never says a word.
+        using var mute = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        mute.Start();
+        var options = new BenchOptions { Port = ((IPEndPoint)mute.LocalEndpoint).Port, SourceAddresses = 1, RegisterTimeout = TimeSpan.FromMilliseconds(300) };
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Scenarios.PairsAsync(
+            options, 1, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("2 of 2 clients could not connect.", error.Message);
+    }
+
+    [Fact]
+    public async Task Nothing_listening_fails_every_client_at_once()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Scenarios.PairsAsync(
+            new BenchOptions { Port = port, SourceAddresses = 1 }, 2, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("4 of 4 clients could not connect.", error.Message);
+    }
+
+    [Fact]
+    public void Unsent_bytes_keep_their_order_and_count_their_lines()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        var client = new LoopClient(0, "n", socket);
+        client.Append("PRIVMSG a :1\r\nPRIVMSG a :2\r\nPRIV"u8);
+        Assert.Equal(2, client.UnsentLines);
+        client.Consume(14);
+        client.Append("MSG a :3\r\n"u8.ToArray().Concat(new byte[5000]).ToArray());
+        Assert.Equal(2, client.UnsentLines);
+        Assert.StartsWith("PRIVMSG a :2\r\nPRIVMSG a :3\r\n", Encoding.ASCII.GetString(client.PendingSpan));
+        client.Consume(client.PendingBytes);
+        Assert.Equal(0, client.PendingBytes);
+        Assert.Equal(0, client.UnsentLines);
+    }
+
+    [Fact]
+    public void An_unfinished_line_is_carried_to_the_next_read()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        var client = new LoopClient(0, "n", socket);
+        var buffer = new byte[64];
+        Assert.Equal(0, client.TakeCarry(buffer));
+        client.KeepCarry(":a PRIVMSG #r :ben"u8);
+        Assert.Equal(18, client.TakeCarry(buffer));
+        Assert.Equal(":a PRIVMSG #r :ben", Encoding.ASCII.GetString(buffer, 0, 18));
+        Assert.Equal(0, client.TakeCarry(buffer));
     }
 
     [Theory]
