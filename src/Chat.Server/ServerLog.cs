@@ -32,6 +32,9 @@ public sealed partial class ServerLog
     public void Disconnected(string nick, string reason) => _logger.LogInformation(_text["Disconnected"], nick, reason);
 
     public void ShuttingDown() => _logger.LogInformation(_text["ShuttingDown"]);
+
+    /// <summary>Where history is kept (a folder, or a database without its password), said once at start-up.</summary>
+    public void StoreOpened(string path) => _logger.LogInformation(_text["StoreOpened"], path);
 #pragma warning restore CA2254
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connection from {Endpoint} closed before registering ({Reason})")]

@@ -8,6 +8,7 @@ public sealed class ChatSessionTests
     {
         using var server = await ServerProcess.StartAsync();
         Assert.Matches(@"^\d\d:\d\d:\d\d Chat server listening on 127\.0\.0\.1:\d+$", server.ListeningLine);
+        await server.Process.WaitForLineAsync(line => line.Contains(" History stored in ", StringComparison.Ordinal));
 
         using var juan = await server.JoinAsync("Juan", "Welcome to the chat, Juan!");
         await juan.WaitForLineAsync("Type 'salir' to leave.");
@@ -44,6 +45,8 @@ public sealed class ChatSessionTests
     {
         using var server = await ServerProcess.StartAsync("--lang", "es");
         Assert.Matches(@"^\d\d:\d\d:\d\d Servidor de chat multiusuario en 127\.0\.0\.1:\d+$", server.ListeningLine);
+        await server.Process.WaitForLineAsync(line => line.Contains(" Historial guardado en ", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Process.Output, line => line.Contains("History stored in", StringComparison.Ordinal));
 
         using var juan = await server.JoinAsync("Juan", "Bienvenido al chat, Juan!", "--lang", "es");
         await juan.WaitForLineAsync("Escribe 'salir' para desconectarte.");

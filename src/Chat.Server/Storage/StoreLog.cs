@@ -8,9 +8,6 @@ public sealed partial class ServerLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed for {Conversation}")]
     public partial void StoreFailed(Exception exception, string conversation);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "History stored in {Path}")]
-    public partial void StoreOpened(string path);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database {Database} unreachable; {Waiting} writes wait and are retried until it is back")]
     public partial void StoreUnavailable(Exception exception, string database, int waiting);
 
