@@ -43,6 +43,9 @@ internal sealed class BenchLoop : IDisposable
     /// <summary>The clients, in the order they were opened: <see cref="LoopClient.Index"/> is the position here.</summary>
     public IReadOnlyList<LoopClient> Clients => _clients;
 
+    /// <summary>Why the first client that failed did (a socket error or the server's refusal), or null.</summary>
+    public string? FirstFailure { get; private set; }
+
     /// <summary>Which poller runs: "epoll" or "select".</summary>
     public string PollerName => _poller.Name;
 
@@ -51,35 +54,60 @@ internal sealed class BenchLoop : IDisposable
     /// per second, registers them (nicks <paramref name="prefix"/>0, 1, ...) and,
     /// with a <paramref name="room"/>, joins it. Returns how many failed (refused,
     /// cut off, or not done within <see cref="BenchOptions.RegisterTimeout"/>).
+    /// A server whose accept queue overflows in the burst leaves some handshakes
+    /// waiting for its SYN-ACK retries (ngircd: up to 30 s); those that fail get
+    /// two more tries, a tenth as fast, under another nick.
     /// </summary>
     public int Open(int count, string prefix, string? room, CancellationToken cancel)
     {
         _join = room is null ? null : Encoding.ASCII.GetBytes($"JOIN {room}\r\n");
+        var all = Enumerable.Range(0, count).ToList();
+        OpenPaced(all, i => prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture), _options.ConnectRate, cancel);
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var failed = all.Where(i => _clients[i].State == LoopClientState.Failed).ToList();
+            if (failed.Count == 0)
+            {
+                break;
+            }
+
+            int again = attempt;
+            OpenPaced(failed, i => $"{prefix}{i}r{again}", Math.Max(1, _options.ConnectRate / 10), cancel);
+        }
+
+        return _clients.Count(c => c.State == LoopClientState.Failed);
+    }
+
+    /// <summary>Opens the clients at these indexes (new, or in place of failed ones) at <paramref name="rate"/> per second and waits until each is registered or has failed.</summary>
+    private void OpenPaced(List<int> indexes, Func<int, string> nick, int rate, CancellationToken cancel)
+    {
         var clock = Stopwatch.StartNew();
         var lastCheck = TimeSpan.Zero;
         int opened = 0;
-        int waiting = count;
-        while (opened < count || waiting > 0)
+        int waiting = indexes.Count;
+        while (opened < indexes.Count || waiting > 0)
         {
             cancel.ThrowIfCancellationRequested();
-            while (opened < count && clock.Elapsed.TotalSeconds * _options.ConnectRate >= opened)
+            while (opened < indexes.Count && clock.Elapsed.TotalSeconds * rate >= opened)
             {
-                Start(opened, prefix + opened.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Start(indexes[opened], nick(indexes[opened]));
                 opened++;
             }
 
-            RunOnce(opened < count ? 1 : 10);
-            if (clock.Elapsed - lastCheck > TimeSpan.FromMilliseconds(100) || opened == count)
+            RunOnce(opened < indexes.Count ? 1 : 10);
+            if (clock.Elapsed - lastCheck > TimeSpan.FromMilliseconds(100) || opened == indexes.Count)
             {
                 lastCheck = clock.Elapsed;
                 waiting = 0;
                 long now = Stopwatch.GetTimestamp();
-                foreach (var client in _clients)
+                foreach (int i in indexes.Take(opened))
                 {
+                    var client = _clients[i];
                     if (client.State is LoopClientState.Registering or LoopClientState.Joining)
                     {
                         if (Stopwatch.GetElapsedTime(client.StartedAt, now) > _options.RegisterTimeout)
                         {
+                            FirstFailure ??= $"{client.Nick}: no welcome within {_options.RegisterTimeout.TotalSeconds:0.#} s";
                             Close(client);
                         }
                         else
@@ -90,8 +118,6 @@ internal sealed class BenchLoop : IDisposable
                 }
             }
         }
-
-        return _clients.Count(c => c.State == LoopClientState.Failed);
     }
 
     /// <summary>Runs the loop for <paramref name="time"/>.</summary>
@@ -164,11 +190,20 @@ internal sealed class BenchLoop : IDisposable
         return true;
     }
 
+    /// <summary>Connects client <paramref name="index"/> (the next one, or a new try in place of a failed one) and sends its registration.</summary>
     private void Start(int index, string nick)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var client = new LoopClient(_clients.Count, nick, socket);
-        _clients.Add(client);
+        var client = new LoopClient(index, nick, socket);
+        if (index == _clients.Count)
+        {
+            _clients.Add(client);
+        }
+        else
+        {
+            _clients[index] = client;
+        }
+
         try
         {
             // Linux bounds a blocking connect by the send timeout: a server that
@@ -179,8 +214,9 @@ internal sealed class BenchLoop : IDisposable
             socket.Connect(_options.Host, _options.PortFor(index));
             _poller.Add(client);
         }
-        catch (SocketException)
+        catch (SocketException ex)
         {
+            FirstFailure ??= $"{nick}: {ex.Message}";
             client.State = LoopClientState.Failed;
             socket.Dispose();
             return;
@@ -224,6 +260,11 @@ internal sealed class BenchLoop : IDisposable
 
         if (error != SocketError.Success || n == 0)
         {
+            if (client.State is LoopClientState.Registering or LoopClientState.Joining)
+            {
+                FirstFailure ??= $"{client.Nick}: " + (n == 0 && error == SocketError.Success ? "closed by the server" : error.ToString());
+            }
+
             Close(client);
             return;
         }
@@ -281,6 +322,7 @@ internal sealed class BenchLoop : IDisposable
                 client.State = LoopClientState.Ready;
                 break;
             case LoopClientState.Registering or LoopClientState.Joining when BenchClient.IsRefusal(line):
+                FirstFailure ??= $"{client.Nick}: {Encoding.UTF8.GetString(line)}";
                 Close(client);
                 break;
         }

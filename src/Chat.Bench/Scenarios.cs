@@ -83,7 +83,7 @@ public static class Scenarios
         int failed = loop.Open(members, options.NickPrefix + "f", room, cancel);
         if (failed > 0)
         {
-            throw new InvalidOperationException($"{failed} of {members} members could not connect.");
+            throw new InvalidOperationException($"{failed} of {members} members could not connect (first: {loop.FirstFailure}).");
         }
 
         var clients = loop.Clients;
@@ -263,7 +263,7 @@ public static class Scenarios
         int failed = loop.Open(pairs * 2, options.NickPrefix + "p", null, cancel);
         if (failed > 0)
         {
-            throw new InvalidOperationException($"{failed} of {pairs * 2} clients could not connect.");
+            throw new InvalidOperationException($"{failed} of {pairs * 2} clients could not connect (first: {loop.FirstFailure}).");
         }
 
         // Client 2p (A) serves to 2p + 1 (B), which sends the text back; A counts

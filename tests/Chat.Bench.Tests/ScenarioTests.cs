@@ -89,20 +89,25 @@ public class ScenarioTests
         await using var server = await StartAsync();
         var result = Json(await Scenarios.FanoutAsync(Options(server), 4, 1, rate: null, inFlight: null, TimeSpan.FromMilliseconds(500), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
         long sent = result.GetProperty("sent").GetInt64();
+        long delivered = result.GetProperty("delivered").GetInt64();
         Assert.True(sent > 0);
         Assert.Equal(sent * 3, result.GetProperty("expected_deliveries").GetInt64());
-        Assert.Equal(0, result.GetProperty("lost").GetInt64());
-        Assert.Equal(0, result.GetProperty("senders_stalled").GetInt32());
+
+        // A member the server cut off as a slow reader (the generator shares this
+        // process with the server here) is loss, never a negative count.
+        Assert.InRange(delivered, 1, sent * 3);
+        Assert.Equal(sent * 3, delivered + result.GetProperty("lost").GetInt64());
     }
 
     [Fact]
-    public async Task A_member_whose_nick_is_taken_fails_the_run_with_a_count()
+    public async Task A_member_whose_nick_is_taken_tries_again_under_another()
     {
         await using var server = await StartAsync();
         using var squatter = await BenchClient.ConnectAsync(Options(server), 0, "xf1", 512, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Scenarios.FanoutAsync(
-            Options(server) with { NickPrefix = "x" }, 3, 1, null, 8, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal("1 of 3 members could not connect.", error.Message);
+        var result = Json(await Scenarios.FanoutAsync(
+            Options(server) with { NickPrefix = "x" }, 3, 1, null, 8, TimeSpan.FromMilliseconds(500), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(result.GetProperty("sent").GetInt64() > 0);
+        Assert.Equal(0, result.GetProperty("lost").GetInt64());
     }
 
     [Fact]
@@ -114,7 +119,8 @@ public class ScenarioTests
         var options = new BenchOptions { Port = ((IPEndPoint)mute.LocalEndpoint).Port, SourceAddresses = 1, RegisterTimeout = TimeSpan.FromMilliseconds(300) };
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Scenarios.PairsAsync(
             options, 1, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal("2 of 2 clients could not connect.", error.Message);
+        Assert.StartsWith("2 of 2 clients could not connect (first: ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("no welcome within 0.3 s).", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -126,7 +132,7 @@ public class ScenarioTests
         probe.Stop();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Scenarios.PairsAsync(
             new BenchOptions { Port = port, SourceAddresses = 1 }, 2, TimeSpan.FromSeconds(1), TextWriter.Null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal("4 of 4 clients could not connect.", error.Message);
+        Assert.StartsWith("4 of 4 clients could not connect (first: bp0: ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
