@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -71,29 +70,6 @@ public sealed class BenchClient : IDisposable
         }
     }
 
-    /// <summary>
-    /// Sends the bytes until all are sent, <paramref name="cancel"/> fires (a server
-    /// that stopped reading) or the server closes the connection (it cut this
-    /// client off, as a slow reader); returns how many went, so a cut-off batch is
-    /// counted for what the server did get.
-    /// </summary>
-    public async Task<int> SendUntilAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancel)
-    {
-        int total = 0;
-        try
-        {
-            while (total < bytes.Length)
-            {
-                total += await _socket.SendAsync(bytes[total..], SocketFlags.None, cancel).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException)
-        {
-        }
-
-        return total;
-    }
-
     /// <summary>Sends all the bytes; a server that stops reading ends the wait at <paramref name="cancel"/>.</summary>
     public async Task SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancel = default)
     {
@@ -123,6 +99,17 @@ public sealed class BenchClient : IDisposable
                 }
             }, cancel).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The answer to a "PING token" line: "PONG token" and its line end.</summary>
+    internal static byte[] Pong(ReadOnlySpan<byte> ping)
+    {
+        var pong = new byte[ping.Length + 2];
+        "PONG"u8.CopyTo(pong);
+        ping[4..].CopyTo(pong.AsSpan(4));
+        pong[^2] = (byte)'\r';
+        pong[^1] = (byte)'\n';
+        return pong;
     }
 
     /// <summary>
@@ -173,12 +160,6 @@ public sealed class BenchClient : IDisposable
 
     public delegate void LineHandler(ReadOnlySpan<byte> line);
 
-    /// <summary>
-    /// When the last receive returned (a <see cref="Stopwatch"/> timestamp): the
-    /// arrival time of every line it holds, read once per receive, not per line.
-    /// </summary>
-    public long ReceivedAt { get; private set; }
-
     /// <summary>One receive; returns false when the server closed the connection.</summary>
     private async Task<bool> ReadSomeAsync(LineHandler onLine, CancellationToken cancel)
     {
@@ -193,8 +174,6 @@ public sealed class BenchClient : IDisposable
         {
             return false;
         }
-
-        ReceivedAt = Stopwatch.GetTimestamp();
 
         _filled += n;
         int start = 0;
@@ -215,12 +194,7 @@ public sealed class BenchClient : IDisposable
 
             if (line.StartsWith("PING "u8))
             {
-                var pong = new byte[line.Length + 2];
-                "PONG"u8.CopyTo(pong);
-                line[4..].CopyTo(pong.AsSpan(4));
-                pong[^2] = (byte)'\r';
-                pong[^1] = (byte)'\n';
-                (pongs ??= new()).Add(pong);
+                (pongs ??= new()).Add(Pong(line));
             }
             else
             {

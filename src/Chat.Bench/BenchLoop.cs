@@ -296,12 +296,7 @@ internal sealed class BenchLoop : IDisposable
     {
         if (line.StartsWith("PING "u8))
         {
-            Span<byte> pong = stackalloc byte[Math.Min(line.Length + 2, 512)];
-            "PONG"u8.CopyTo(pong);
-            line[4..(pong.Length - 2)].CopyTo(pong[4..]);
-            pong[^2] = (byte)'\r';
-            pong[^1] = (byte)'\n';
-            Send(client, pong);
+            Send(client, BenchClient.Pong(line));
             return;
         }
 

@@ -376,7 +376,7 @@ public static class Scenarios
     /// reads one of these per delivery, and long.TryParse's culture and style
     /// handling was a tenth of its CPU.
     /// </summary>
-    internal static bool TryParseDigits(ReadOnlySpan<byte> digits, out long value)
+    private static bool TryParseDigits(ReadOnlySpan<byte> digits, out long value)
     {
         value = 0;
         if (digits.IsEmpty || digits.Length > 18)

@@ -176,6 +176,14 @@ public class ScenarioTests
     }
 
     [Theory]
+    [InlineData("PING :bench.test", "PONG :bench.test\r\n")]
+    [InlineData("PING 12345", "PONG 12345\r\n")]
+    public void A_ping_is_answered_with_its_token(string ping, string pong)
+    {
+        Assert.Equal(pong, Encoding.ASCII.GetString(BenchClient.Pong(Encoding.ASCII.GetBytes(ping))));
+    }
+
+    [Theory]
     [InlineData(":a!b@c PRIVMSG #r :bench 3 12345", true, 3, 12345L)]
     [InlineData("@time=x :a!b@c PRIVMSG #r :bench 10 99", true, 10, 99L)]
     [InlineData(":a!b@c PRIVMSG #r :hello there", false, 0, 0L)]
