@@ -209,6 +209,47 @@ public class LineConnectionTests
     }
 
     [Fact]
+    public async Task ASlowReaderGetsEverythingInOrderThroughFullSocketBuffers()
+    {
+        // Small kernel buffers and a peer that reads a little at a time: writes keep finding the socket full.
+        using var pair = await LoopbackPair.ConnectAsync(bufferSize: 4096);
+        var options = new ConnectionOptions { SendQueueLimit = 8 * 1024 * 1024 };
+        await using var connection = LineConnection.FromSocket(pair.Server, options);
+        var run = connection.RunAsync(new RecordingHandler());
+
+        var expected = new StringBuilder();
+        for (int i = 0; i < 4000; i++)
+        {
+            string text = $"PRIVMSG #a :line {i} " + new string('s', i % 300);
+            Assert.True(connection.Send(Line(text)));
+            expected.Append(text).Append("\r\n");
+            if (i % 500 == 0)
+            {
+                await Task.Delay(5);
+            }
+        }
+
+        var received = new MemoryStream();
+        var chunk = new byte[1500];
+        var clock = Stopwatch.StartNew();
+        while (received.Length < Encoding.UTF8.GetByteCount(expected.ToString()) && clock.Elapsed < Timeout)
+        {
+            int n = await pair.PeerStream.ReadAsync(chunk).AsTask().WaitAsync(Timeout);
+            received.Write(chunk, 0, n);
+            if (received.Length % 7 == 0)
+            {
+                await Task.Delay(1);
+            }
+        }
+
+        Assert.Equal(expected.ToString(), Encoding.UTF8.GetString(received.ToArray()));
+        Assert.Null(connection.CloseReason);
+        Assert.Equal(received.Length, connection.BytesOut);
+        connection.Close("done");
+        Assert.Equal("done", await run.WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task CloseFlushesQueuedLinesAndTheFinalLineThenThePeerSeesEndOfStream()
     {
         using var pair = await LoopbackPair.ConnectAsync();

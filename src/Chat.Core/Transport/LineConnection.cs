@@ -35,10 +35,10 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     // Null over a socket (FromSocket): reads and writes then go to the socket directly.
     private readonly Stream? _stream;
 
-    // The socket, read directly (FromSocket), or the one under a NetworkStream: its
-    // first writes (the welcome burst, the odd PING) go with non-blocking sends, see SendNonBlocking.
+    // The socket, read directly (FromSocket), or the one under a NetworkStream: writes
+    // go with non-blocking sends while it has room, see SendNonBlocking.
     private readonly Socket? _socket;
-    private bool _sendsAsync;
+    private bool _sendWouldBlock;
 
     // Over a socket: what wakes the reader. On Linux, the process's epoll
     // (SocketReadiness): a slot, and the reader's state (see WakeReader);
@@ -58,8 +58,6 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     private int _readFilled;
     private bool _readSkipping;
 
-    /// <summary>Bytes written with non-blocking sends before a connection uses the asynchronous path only.</summary>
-    private const long SyncSendBytes = 16 * 1024;
     private readonly ConnectionOptions _options;
     // Stops a pending read on streams other than NetworkStream; a socket's read is
     // stopped by shutting down its receiving side instead, which costs nothing per connection.
@@ -466,23 +464,26 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// While a connection has written little (its welcome burst, a PING now and
-    /// then), writes with non-blocking sends and returns how many bytes went; the
-    /// rest, and everything once the connection is busy, goes through the stream's
-    /// asynchronous write. A socket's first asynchronous send allocates state that
-    /// it keeps for good (about 360 bytes): an idle client never needs it, and a
-    /// busy one does not pay a failed send before each asynchronous one.
+    /// Writes with non-blocking sends while the socket has room and returns how
+    /// many bytes went; the rest goes through the stream's (or socket's)
+    /// asynchronous write, which waits for room. A busy client that reads along
+    /// is written with one system call per batch and none of .NET's asynchronous
+    /// socket state; a socket's first asynchronous send allocates state that it
+    /// keeps for good (about 360 bytes), so only a client that once fell behind
+    /// has it. After a batch that found the socket full, the next one waits for
+    /// room at once rather than try first: a slow reader pays a failed send at
+    /// most every other batch.
     /// </summary>
     private int SendNonBlocking(ReadOnlySpan<byte> bytes)
     {
-        if (_socket is null || _sendsAsync)
+        if (_socket is null)
         {
             return 0;
         }
 
-        if (Interlocked.Read(ref _bytesOut) > SyncSendBytes)
+        if (_sendWouldBlock)
         {
-            _sendsAsync = true;
+            _sendWouldBlock = false;
             return 0;
         }
 
@@ -494,7 +495,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 : _socket.Send(bytes[sent..], SocketFlags.None, out error);
             if (error == SocketError.WouldBlock)
             {
-                _sendsAsync = true;
+                _sendWouldBlock = true;
                 break;
             }
 
@@ -862,7 +863,8 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         {
             if (_items is not null)
             {
-                ArrayPool<byte[]?>.Shared.Return(_items, clearArray: true);
+                // Dequeue clears each slot it takes, so a drained ring goes back as it is; only lines left behind need clearing.
+                ArrayPool<byte[]?>.Shared.Return(_items, clearArray: _count > 0);
                 _items = null;
             }
 
