@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using Chat.Core.Protocol;
 using Chat.Core.Transport;
+using Chat.Server.Storage;
 
 namespace Chat.Server;
 
@@ -21,6 +22,9 @@ public sealed partial class Client : ILineHandler
     private long _lastActivity;
     private long _pingSent;
     private Task _deferred = Task.CompletedTask;
+
+    // Whether everything in _deferred is messages whose store runs their deliveries in queue order (see AfterStored).
+    private bool _deferredInStoreOrder;
 
     // Deferred works not yet done (see After): counted up by the reader, down by
     // the chain as each finishes, hence Interlocked.
@@ -212,12 +216,8 @@ public sealed partial class Client : ILineHandler
     /// <summary>A line of text for a plain user.</summary>
     public void SendPlain(string text) => _connection?.Send(Outgoing.PlainLine(text));
 
-    /// <summary>
-    /// Queues a shared line in the form this client reads; with <paramref name="now"/>
-    /// (a line for this one recipient) it is written from this thread when the
-    /// connection's writer is idle (see <see cref="LineConnection.SendNow"/>).
-    /// </summary>
-    public void Deliver(Outgoing line, bool now = false)
+    /// <summary>Queues a shared line in the form this client reads.</summary>
+    public void Deliver(Outgoing line)
     {
         if (_connection is null)
         {
@@ -244,15 +244,7 @@ public sealed partial class Client : ILineHandler
             return;
         }
 
-        var bytes = line.BytesFor(Caps);
-        if (now)
-        {
-            _connection.SendNow(bytes);
-        }
-        else
-        {
-            _connection.Send(bytes);
-        }
+        _connection.Send(line.BytesFor(Caps));
     }
 
     /// <summary>
@@ -268,6 +260,30 @@ public sealed partial class Client : ILineHandler
     {
         Interlocked.Increment(ref _unsettled);
         _deferred = ChainAsync(_deferred, work, then);
+        _deferredInStoreOrder = false;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="message"/> and then runs <paramref name="then"/> (with
+    /// null, or the store's error), in order with this client's other deferred work,
+    /// as <see cref="After{T}"/> does. When the store runs follow-ups itself in
+    /// queue order (<see cref="IOrderedAppend"/>), nothing else of this client is
+    /// pending and no labeled command is running, <paramref name="then"/> runs on
+    /// the store's writer right after the commit: a delivery then waits for no
+    /// other thread.
+    /// </summary>
+    internal void AfterStored(IChatStore store, StoredMessage message, Action<Exception?> then)
+    {
+        // A labeled command's replies are captured along its flow of execution, which the store's writer is not part of.
+        if (store is not IOrderedAppend ordered || _labeled is not null || !(_deferredInStoreOrder || _deferred.IsCompleted))
+        {
+            After(store.AppendAsync(message), done => then(done.IsCompletedSuccessfully ? null : done.Exception?.InnerException ?? new IOException("store failed")));
+            return;
+        }
+
+        Interlocked.Increment(ref _unsettled);
+        _deferred = ordered.AppendAsync(message, error => Settle(then, error));
+        _deferredInStoreOrder = true;
     }
 
     /// <summary>
@@ -294,9 +310,15 @@ public sealed partial class Client : ILineHandler
             // "then" looks at the task and decides.
         }
 
+        Settle(then, work);
+    }
+
+    /// <summary>Runs a deferred work's follow-up; whatever happens, the work is no longer pending.</summary>
+    private void Settle<T>(Action<T> then, T outcome)
+    {
         try
         {
-            then(work);
+            then(outcome);
         }
         catch (Exception ex)
         {

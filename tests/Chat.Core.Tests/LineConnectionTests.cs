@@ -209,6 +209,41 @@ public class LineConnectionTests
     }
 
     [Fact]
+    public async Task HeldWritersStartWhenTheOutermostHoldEndsAndWriteEverythingQueued()
+    {
+        using var first = await LoopbackPair.ConnectAsync();
+        using var second = await LoopbackPair.ConnectAsync();
+        await using var a = LineConnection.FromSocket(first.Server);
+        await using var b = LineConnection.FromSocket(second.Server);
+        _ = a.RunAsync(new RecordingHandler());
+        _ = b.RunAsync(new RecordingHandler());
+
+        using (LineConnection.HoldWriters())
+        {
+            using (LineConnection.HoldWriters())
+            {
+                Assert.True(a.Send(Line("PRIVMSG #a :one")));
+                Assert.True(b.Send(Line("PRIVMSG #a :one")));
+            }
+
+            // The inner hold ended: nothing starts before the outer one does.
+            Assert.True(a.Send(Line("PRIVMSG #a :two")));
+            Assert.True(b.Send(Line("PRIVMSG #a :two")));
+            await Task.Delay(100);
+            Assert.Equal(0, first.Peer.Available + second.Peer.Available);
+            Assert.Equal(2 * Line("PRIVMSG #a :one").Length, a.PendingBytes);
+        }
+
+        var expected = "PRIVMSG #a :one\r\nPRIVMSG #a :two\r\n";
+        foreach (var pair in new[] { first, second })
+        {
+            var buffer = new byte[expected.Length];
+            await pair.PeerStream.ReadExactlyAsync(buffer).AsTask().WaitAsync(Timeout);
+            Assert.Equal(expected, Encoding.UTF8.GetString(buffer));
+        }
+    }
+
+    [Fact]
     public async Task ASlowReaderGetsEverythingInOrderThroughFullSocketBuffers()
     {
         // Small kernel buffers and a peer that reads a little at a time: writes keep finding the socket full.

@@ -301,6 +301,59 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
         Assert.Equal(second, again.Length);
     }
 
+    [Fact]
+    public async Task Ordered_appends_run_their_follow_ups_on_the_writer_in_queue_order_before_their_tasks_complete()
+    {
+        // A small queue: many appends wait for room, and keep their place.
+        const int count = 3000;
+        await using var store = SqliteChatStore.Open(new StoreOptions { DataDirectory = _dir.Path, QueueCapacity = 16, MaxBatch = 64 });
+        var ran = new List<int>();
+        var tasks = new Task?[count + 1];
+        int offWriter = 0, afterTask = 0, failed = 0;
+        for (int i = 1; i <= count; i++)
+        {
+            int n = i;
+            tasks[n] = ((IOrderedAppend)store).AppendAsync(Msg(n), error =>
+            {
+                // Only the writer runs follow-ups, so no lock is needed here.
+                ran.Add(n);
+                offWriter += Thread.CurrentThread.Name == "chat-store-writer" ? 0 : 1;
+                afterTask += Volatile.Read(ref tasks[n]) is { IsCompleted: true } ? 1 : 0;
+                failed += error is null ? 0 : 1;
+            });
+        }
+
+        await Task.WhenAll(tasks[1..]!).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(1, count), ran);
+        Assert.Equal((0, 0, 0), (offWriter, afterTask, failed));
+        Assert.Equal(count, await store.CountAsync());
+    }
+
+    [Fact]
+    public async Task An_ordered_append_to_a_closed_store_runs_its_follow_up_with_the_error()
+    {
+        var store = SqliteChatStore.Open(new StoreOptions { DataDirectory = _dir.Path });
+        await store.DisposeAsync();
+
+        Exception? seen = null;
+        var task = ((IOrderedAppend)store).AppendAsync(Msg(1), error => seen = error);
+        Assert.IsType<ObjectDisposedException>(seen);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => task);
+    }
+
+    [Fact]
+    public async Task A_follow_up_that_throws_does_not_stop_the_writer()
+    {
+        await using var store = SqliteChatStore.Open(new StoreOptions { DataDirectory = _dir.Path });
+        var first = ((IOrderedAppend)store).AppendAsync(Msg(1), _ => throw new InvalidOperationException("boom"));
+        Exception? seen = new InvalidOperationException("not run");
+        var second = ((IOrderedAppend)store).AppendAsync(Msg(2), error => seen = error);
+
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Null(seen);
+        Assert.Equal(2, await store.CountAsync());
+    }
+
     private int RecordLength(StoredMessage m)
     {
         string path = System.IO.Path.Combine(_dir.Path, "one-record");

@@ -63,6 +63,12 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     // stopped by shutting down its receiving side instead, which costs nothing per connection.
     private readonly CancellationTokenSource? _readCancel;
 
+    // Writers held back on this thread (see HoldWriters).
+    [ThreadStatic]
+    private static int t_holdDepth;
+    [ThreadStatic]
+    private static List<LineConnection>? t_held;
+
     // Guards the queue, the writer flag and closing.
     private readonly Lock _sendLock = new();
     private LineRing _queue;
@@ -184,18 +190,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// Queues one ready-made line (with its CR LF). Returns false when the
     /// connection is closing; closes it when the send queue limit is passed.
     /// </summary>
-    public bool Send(byte[] line) => Send(line, now: false);
-
-    /// <summary>
-    /// Queues one line as <see cref="Send(byte[])"/> does, but when no writer is
-    /// running, writes it from the calling thread at once instead of starting one
-    /// on the thread pool: for a line to one recipient (a private message), which
-    /// then waits for no other thread. Not for fan-out: writing to many connections
-    /// from one thread gives up the coalescing that a busy room relies on.
-    /// </summary>
-    public bool SendNow(byte[] line) => Send(line, now: true);
-
-    private bool Send(byte[] line, bool now)
+    public bool Send(byte[] line)
     {
         lock (_sendLock)
         {
@@ -212,18 +207,9 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 
             _queue.Enqueue(line);
             _pendingBytes += line.Length;
-            if (!now || _writing || !_started)
-            {
-                StartWriterIfNeeded();
-                return true;
-            }
-
-            _writing = true;
+            StartWriterIfNeeded();
+            return true;
         }
-
-        // Runs synchronously until a write would wait.
-        _ = WriteLoopAsync();
-        return true;
     }
 
     /// <summary>
@@ -348,7 +334,46 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         }
 
         _writing = true;
+        if (t_holdDepth > 0)
+        {
+            (t_held ??= []).Add(this);
+            return;
+        }
+
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    /// <summary>
+    /// Until the returned scope is disposed, writers that lines queued on this
+    /// thread would start are held and all start when it ends: code that queues
+    /// many lines in a row (a group of messages to busy rooms) then has each
+    /// socket written once with all of them, instead of racing the writers it
+    /// starts on the way into many small writes. Scopes nest; the outermost
+    /// starts the writers. Lines are queued at once either way.
+    /// </summary>
+    public static WriterHold HoldWriters()
+    {
+        t_holdDepth++;
+        return default;
+    }
+
+    /// <summary>See <see cref="HoldWriters"/>.</summary>
+    public readonly struct WriterHold : IDisposable
+    {
+        public void Dispose()
+        {
+            if (--t_holdDepth > 0 || t_held is not { Count: > 0 } held)
+            {
+                return;
+            }
+
+            foreach (var connection in held)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
+            }
+
+            held.Clear();
+        }
     }
 
     /// <summary>The writer, started on the thread pool without allocating a work item.</summary>

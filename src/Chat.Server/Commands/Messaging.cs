@@ -217,7 +217,7 @@ public sealed class Messaging
                 _server.Cluster?.DirectMessage(client, recipient, line, command, text);
             }
 
-            recipient.Deliver(line, now: true);
+            recipient.Deliver(line);
             if (client.Has(Cap.EchoMessage) && recipient != client)
             {
                 client.Deliver(line);

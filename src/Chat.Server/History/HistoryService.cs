@@ -58,15 +58,15 @@ public sealed class HistoryService
             target,
             text,
             FormatTags(line.ClientTags));
-        sender.After(Store.AppendAsync(message), done =>
+        sender.AfterStored(Store, message, error =>
         {
-            if (done.IsCompletedSuccessfully)
+            if (error is null)
             {
                 deliver();
             }
             else
             {
-                _server.Log.StoreFailed(done.Exception?.InnerException ?? new IOException("store failed"), conversation);
+                _server.Log.StoreFailed(error, conversation);
                 if (command == IrcCommands.Privmsg)
                 {
                     sender.SendStandardReply("FAIL", command, "MESSAGE_ERROR", target, "Your message could not be stored and was not sent");

@@ -91,3 +91,19 @@ public interface IChatStore : IAsyncDisposable
     /// <summary>The folded names of every account, to protect their nicks.</summary>
     Task<IReadOnlyList<string>> AccountNamesAsync();
 }
+
+/// <summary>
+/// A store whose writer can run what follows a message's commit itself, in the
+/// order the messages were queued: delivery then waits for no other thread, and
+/// one sender's messages keep their order without each awaiting the last.
+/// </summary>
+public interface IOrderedAppend
+{
+    /// <summary>
+    /// Queues a message as <see cref="IChatStore.AppendAsync"/> does and calls
+    /// <paramref name="stored"/> once it is committed (with null) or has failed
+    /// (with the error): on the store's writer, in queue order, so it must be
+    /// short and must never wait on the store. The task completes after it ran.
+    /// </summary>
+    Task AppendAsync(StoredMessage message, Action<Exception?> stored);
+}

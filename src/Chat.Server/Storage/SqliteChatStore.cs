@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using QueueFactory = System.Threading.Channels.Channel;
+using Chat.Core.Transport;
 using Chat.Server.Accounts;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -17,7 +18,10 @@ namespace Chat.Server.Storage;
 /// everything queued as one group. The group's messages go to the journal
 /// (chat.journal, see <see cref="MessageJournal"/>) with one write, and their
 /// tasks complete: the server delivers a message to anyone, the sender's echo
-/// included, only after that (see Messaging). The writer moves journaled
+/// included, only after that (see Messaging). The deliveries themselves run on
+/// the writer, in queue order, right after the write (<see cref="IOrderedAppend"/>),
+/// with the sockets' writers held until the whole group is delivered, so that a
+/// message waits for no other thread and a busy socket is written once per group. The writer moves journaled
 /// messages into the database later, up to <see cref="StoreOptions.ApplyBatch"/>
 /// of them in one transaction or after <see cref="StoreOptions.ApplyDelay"/>,
 /// and then empties the journal; other writes (accounts, retention) run in such
@@ -32,7 +36,7 @@ namespace Chat.Server.Storage;
 /// <para>Reads open their own pooled connections and never wait for the writer:
 /// WAL readers see the last commit.</para>
 /// </remarks>
-public sealed class SqliteChatStore : IChatStore
+public sealed class SqliteChatStore : IChatStore, IOrderedAppend
 {
     private const string Columns = StoreRows.MessageColumns;
 
@@ -180,7 +184,10 @@ public sealed class SqliteChatStore : IChatStore
     /// <summary>How many messages the last run left in the journal (applied when the store opened).</summary>
     public int RecoveredCount { get; private set; }
 
-    public Task AppendAsync(StoredMessage message) => Enqueue(new InsertItem(message));
+    public Task AppendAsync(StoredMessage message) => Enqueue(new InsertItem(message, null));
+
+    /// <inheritdoc/>
+    public Task AppendAsync(StoredMessage message, Action<Exception?> stored) => Enqueue(new InsertItem(message, stored));
 
     /// <summary>Runs <paramref name="work"/> in the writer's next group, in a savepoint of its own.</summary>
     private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work) => Enqueue(new FuncItem<T>(work));
@@ -189,7 +196,8 @@ public sealed class SqliteChatStore : IChatStore
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
-            return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteChatStore)));
+            item.Fail(new ObjectDisposedException(nameof(SqliteChatStore)));
+            return item.Task;
         }
 
         if (!_queue.Writer.TryWrite(item))
@@ -200,9 +208,21 @@ public sealed class SqliteChatStore : IChatStore
         return item.Task;
     }
 
+    /// <summary>
+    /// Waits for room in the queue. A bounded channel hands the room to waiting
+    /// writers first, in order, so a message queued this way keeps its place.
+    /// </summary>
     private async Task<T> EnqueueSlowAsync<T>(WriteItem<T> item)
     {
-        await _queue.Writer.WriteAsync(item).ConfigureAwait(false);
+        try
+        {
+            await _queue.Writer.WriteAsync(item).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            item.Fail(new ObjectDisposedException(nameof(SqliteChatStore)));
+        }
+
         return await item.Task.ConfigureAwait(false);
     }
 
@@ -322,6 +342,9 @@ public sealed class SqliteChatStore : IChatStore
 
         _pending.AddRange(messages);
         Interlocked.Add(ref _unapplied, messages.Count);
+
+        // Follow-ups deliver the group's messages (see IOrderedAppend); each busy socket is then written once with all of them.
+        using var hold = LineConnection.HoldWriters();
         foreach (var item in inserts)
         {
             item.Complete();
@@ -868,16 +891,47 @@ public sealed class SqliteChatStore : IChatStore
         public override void Fail(Exception ex) => _done.TrySetException(ex);
     }
 
-    /// <summary>A message for the journal (see RunGroup); its task completes once the journal has it.</summary>
+    /// <summary>
+    /// A message for the journal (see RunGroup); its follow-up (see <see cref="IOrderedAppend"/>)
+    /// runs on the writer and its task completes once the journal has it.
+    /// </summary>
     private sealed class InsertItem : WriteItem<bool>
     {
-        public InsertItem(StoredMessage message)
+        private readonly Action<Exception?>? _stored;
+
+        public InsertItem(StoredMessage message, Action<Exception?>? stored)
         {
             Message = message;
             Result = true;
+            _stored = stored;
         }
 
         public StoredMessage Message { get; }
+
+        public override void Complete()
+        {
+            Stored(null);
+            base.Complete();
+        }
+
+        public override void Fail(Exception ex)
+        {
+            Stored(ex);
+            base.Fail(ex);
+        }
+
+        /// <summary>Runs the follow-up, if any; what it throws must not stop the writer.</summary>
+        private void Stored(Exception? error)
+        {
+            try
+            {
+                _stored?.Invoke(error);
+            }
+            catch (Exception ex)
+            {
+                Trace.TraceError("A stored message's follow-up failed: {0}", ex);
+            }
+        }
 
         public override void Run(SqliteConnection connection, SqliteTransaction tx) =>
             throw new InvalidOperationException("Messages are applied by the writer, not run as items.");
