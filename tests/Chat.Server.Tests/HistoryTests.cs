@@ -263,6 +263,28 @@ public class HistoryTests
     }
 
     [Fact]
+    public async Task A_replay_read_off_the_readers_thread_still_comes_before_the_next_commands_reply()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { Store = o.Store with { ReplayOnJoin = 2 } });
+        using var ana = await server.JoinAsync("ana");
+        using var bob = await server.JoinAsync("bob");
+        await SayAsync(ana, bob, "#general", "b1", "b2");
+
+        // JOIN and PING in one write: the PONG waits for the replay.
+        using var bare = await server.RegisterAsync("bare");
+        bare.Send("JOIN #general\r\nPING :after");
+        await bare.ExpectAsync(m => m.Command == "366");
+        var rest = new List<IrcMessage>();
+        for (int i = 0; i < 5; i++)
+        {
+            rest.Add(await bare.ExpectAsync(_ => true));
+        }
+
+        Assert.Equal(["NOTICE", "PRIVMSG", "PRIVMSG", "NOTICE", "PONG"], rest.Select(m => m.Command));
+        Assert.Equal(["b1", "b2"], rest.Where(m => m.Command == "PRIVMSG").Select(m => m.Parameters[1]));
+    }
+
+    [Fact]
     public async Task Replay_on_join_speaks_spanish_to_plain_users_with_lang_es()
     {
         await using var server = await TestServer.StartAsync(o => o with { Culture = System.Globalization.CultureInfo.GetCultureInfo("es") });

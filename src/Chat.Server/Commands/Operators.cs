@@ -21,9 +21,10 @@ public sealed class Operators
     }
 
     /// <remarks>
-    /// Checking a password costs PBKDF2's full work (a fraction of a second) on
-    /// this client's own reader loop, so only this client waits, and its later
-    /// commands still see the outcome in order.
+    /// Checking a password costs PBKDF2's full work (a fraction of a second): it
+    /// runs on the thread pool as this client's deferred work, so no reader or
+    /// other client waits for it, and this client's later commands still see the
+    /// outcome in order.
     /// </remarks>
     private void Oper(Client client, IrcMessage message)
     {
@@ -36,22 +37,26 @@ public sealed class Operators
             return;
         }
 
-        if (!PasswordHasher.Verify(message.Parameters[1], entry.PasswordHash))
+        string password = message.Parameters[1];
+        client.After(Task.Run(() => PasswordHasher.Verify(password, entry.PasswordHash)), done =>
         {
-            _server.Log.OperFailed(name, client.Nick!, client.Endpoint, "wrong password");
-            client.SendNumeric(Numerics.ERR_PASSWDMISMATCH, "Password incorrect");
-            return;
-        }
+            if (!done.IsCompletedSuccessfully || !done.Result)
+            {
+                _server.Log.OperFailed(name, client.Nick!, client.Endpoint, "wrong password");
+                client.SendNumeric(Numerics.ERR_PASSWDMISMATCH, "Password incorrect");
+                return;
+            }
 
-        bool already = client.IsOperator;
-        client.IsOperator = true;
-        client.OperName = entry.Name;
-        _server.Log.OperUp(client.Nick!, client.Endpoint, entry.Name);
-        client.SendNumeric(Numerics.RPL_YOUREOPER, "You are now an IRC operator");
-        if (!already)
-        {
-            client.Send(new IrcMessage(null, client.Prefix, IrcCommands.Mode, [client.Nick!, "+o"]));
-        }
+            bool already = client.IsOperator;
+            client.IsOperator = true;
+            client.OperName = entry.Name;
+            _server.Log.OperUp(client.Nick!, client.Endpoint, entry.Name);
+            client.SendNumeric(Numerics.RPL_YOUREOPER, "You are now an IRC operator");
+            if (!already)
+            {
+                client.Send(new IrcMessage(null, client.Prefix, IrcCommands.Mode, [client.Nick!, "+o"]));
+            }
+        });
     }
 
     private void Kill(Client client, IrcMessage message)

@@ -151,7 +151,8 @@ public sealed class HistoryService
     /// After a join: the room's last messages for clients that cannot ask for them
     /// (no chathistory), marked as history: server-time tags and a chathistory
     /// batch when negotiated, NOTICE lines around them otherwise, "[history]" for
-    /// plain users.
+    /// plain users. The store is read without holding up the thread; the replay
+    /// is the client's deferred work, so its next command waits for it.
     /// </summary>
     public void ReplayOnJoin(Client client, string channel)
     {
@@ -160,18 +161,21 @@ public sealed class HistoryService
             return;
         }
 
-        IReadOnlyList<StoredMessage> messages;
-        try
+        client.After(Store.LatestAsync(RoomKey(channel), null, Options.ReplayOnJoin), done =>
         {
-            // A short indexed read; doing it here keeps the replay right after the JOIN.
-            messages = Store.LatestAsync(RoomKey(channel), null, Options.ReplayOnJoin).GetAwaiter().GetResult();
-        }
-        catch (Exception ex)
-        {
-            _server.Log.StoreFailed(ex, channel);
-            return;
-        }
+            if (done.IsCompletedSuccessfully)
+            {
+                Replay(client, channel, done.Result);
+            }
+            else
+            {
+                _server.Log.StoreFailed(done.Exception?.InnerException ?? new IOException("store failed"), channel);
+            }
+        });
+    }
 
+    private void Replay(Client client, string channel, IReadOnlyList<StoredMessage> messages)
+    {
         if (messages.Count == 0)
         {
             return;
