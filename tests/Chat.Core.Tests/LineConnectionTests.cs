@@ -226,10 +226,11 @@ public class LineConnectionTests
                 Assert.True(b.Send(Line("PRIVMSG #a :one")));
             }
 
-            // The inner hold ended: nothing starts before the outer one does.
+            // The inner hold ended: nothing starts before the outer one does. A hold
+            // belongs to its thread, so it must not span an await: this waits synchronously.
             Assert.True(a.Send(Line("PRIVMSG #a :two")));
             Assert.True(b.Send(Line("PRIVMSG #a :two")));
-            await Task.Delay(100);
+            Thread.Sleep(100);
             Assert.Equal(0, first.Peer.Available + second.Peer.Available);
             Assert.Equal(2 * Line("PRIVMSG #a :one").Length, a.PendingBytes);
         }
@@ -240,6 +241,24 @@ public class LineConnectionTests
             var buffer = new byte[expected.Length];
             await pair.PeerStream.ReadExactlyAsync(buffer).AsTask().WaitAsync(Timeout);
             Assert.Equal(expected, Encoding.UTF8.GetString(buffer));
+        }
+    }
+
+    [Fact]
+    public void AHoldEndedOnAnotherThreadIsRefused()
+    {
+        var hold = LineConnection.HoldWriters();
+        try
+        {
+            Exception? error = null;
+            var other = new Thread(() => error = Record.Exception(hold.Dispose));
+            other.Start();
+            other.Join();
+            Assert.IsType<InvalidOperationException>(error);
+        }
+        finally
+        {
+            hold.Dispose();
         }
     }
 

@@ -349,7 +349,9 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// many lines in a row (a group of messages to busy rooms) then has each
     /// socket written once with all of them, instead of racing the writers it
     /// starts on the way into many small writes. Scopes nest; the outermost
-    /// starts the writers. Lines are queued at once either way.
+    /// starts the writers. Lines are queued at once either way. A hold belongs
+    /// to the thread that took it: it must end on that thread, never across an
+    /// await (ending it elsewhere throws).
     /// </summary>
     public static WriterHold HoldWriters()
     {
@@ -362,6 +364,11 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     {
         public void Dispose()
         {
+            if (t_holdDepth == 0)
+            {
+                throw new InvalidOperationException("A writer hold ends on the thread that took it.");
+            }
+
             if (--t_holdDepth > 0 || t_held is not { Count: > 0 } held)
             {
                 return;
