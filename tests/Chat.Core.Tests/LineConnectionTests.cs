@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
@@ -241,6 +242,108 @@ public class LineConnectionTests
             var buffer = new byte[expected.Length];
             await pair.PeerStream.ReadExactlyAsync(buffer).AsTask().WaitAsync(Timeout);
             Assert.Equal(expected, Encoding.UTF8.GetString(buffer));
+        }
+    }
+
+    [Fact]
+    public async Task AHandlerThatAwaitsDoesNotHoldOtherConnectionsReads()
+    {
+        using var first = await LoopbackPair.ConnectAsync();
+        using var second = await LoopbackPair.ConnectAsync();
+        await using var waiting = LineConnection.FromSocket(first.Server);
+        await using var other = LineConnection.FromSocket(second.Server);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = new GatedHandler(release.Task);
+        var otherLines = new RecordingHandler();
+        _ = waiting.RunAsync(stuck);
+        _ = other.RunAsync(otherLines);
+
+        await first.SendAsync("PRIVMSG #a :wait for me\r\nPRIVMSG #a :after\r\n");
+        await stuck.Entered.WaitAsync(Timeout);
+        await second.SendAsync("PRIVMSG #a :not held\r\n");
+        Assert.Equal("PRIVMSG #a :not held", await otherLines.NextAsync());
+
+        release.SetResult();
+        Assert.Equal(["PRIVMSG #a :wait for me", "PRIVMSG #a :after"], await stuck.Lines.NextAsync(2));
+    }
+
+    [Fact]
+    public async Task AConnectionWithMuchToReadLeavesTheOthersReadable()
+    {
+        using var first = await LoopbackPair.ConnectAsync();
+        using var second = await LoopbackPair.ConnectAsync();
+        await using var busy = LineConnection.FromSocket(first.Server);
+        await using var other = LineConnection.FromSocket(second.Server);
+        var busyLines = new CountingSlowHandler(TimeSpan.FromMicroseconds(20));
+        var otherLines = new RecordingHandler();
+        _ = busy.RunAsync(busyLines);
+        _ = other.RunAsync(otherLines);
+
+        // 100,000 lines at 20 µs each: at least 2 s of work for the busy connection's reader.
+        const int count = 100_000;
+        var flood = Task.Run(() => first.PeerStream.Write(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("PRIVMSG #a :x\r\n", count)))));
+        var clock = Stopwatch.StartNew();
+        while (busyLines.Count == 0 && clock.Elapsed < Timeout)
+        {
+            await Task.Delay(1);
+        }
+
+        await second.SendAsync("PRIVMSG #a :my turn\r\n");
+        Assert.Equal("PRIVMSG #a :my turn", await otherLines.NextAsync());
+        Assert.True(busyLines.Count < count, "the busy connection was read to the end before the other's line");
+        await flood.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Takes its first line only once the gate opens; records every line.</summary>
+    private sealed class GatedHandler(Task gate) : ILineHandler
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public RecordingHandler Lines { get; } = new();
+
+        public ValueTask OnLineAsync(ReadOnlySequence<byte> line)
+        {
+            Lines.OnLineAsync(line);
+            _entered.TrySetResult();
+            return gate.IsCompleted ? ValueTask.CompletedTask : new ValueTask(gate);
+        }
+
+        public void OnLineTooLong()
+        {
+        }
+
+        public void OnClosed(string reason, Exception? error)
+        {
+        }
+    }
+
+    /// <summary>Spends a little CPU on each line (synchronously, as parsing does) and counts them.</summary>
+    private sealed class CountingSlowHandler(TimeSpan perLine) : ILineHandler
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public ValueTask OnLineAsync(ReadOnlySequence<byte> line)
+        {
+            var until = Stopwatch.GetTimestamp() + (long)(perLine.TotalSeconds * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                Thread.SpinWait(10);
+            }
+
+            Interlocked.Increment(ref _count);
+            return ValueTask.CompletedTask;
+        }
+
+        public void OnLineTooLong()
+        {
+        }
+
+        public void OnClosed(string reason, Exception? error)
+        {
         }
     }
 

@@ -547,9 +547,19 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// receive: reads with non-blocking receives and hands the lines on until the
     /// socket has nothing more, then leaves a zero-byte receive pending and returns,
     /// so that a quiet connection keeps neither this state machine nor a buffer.
+    /// With epoll it starts on the readiness thread itself (no hand-off to the
+    /// pool for the usual line or two); after <see cref="InlineReadsPerWake"/>
+    /// reads, or at the first handler call that does not complete at once, the
+    /// rest runs on the pool, so one busy or slow connection never holds the
+    /// others' reads. Handlers must therefore never block (wait for I/O or a
+    /// lock held long): work that takes time is awaited, or deferred.
     /// </summary>
+    /// <summary>Reads a wake-up runs on the readiness thread before the rest goes to the thread pool.</summary>
+    private const int InlineReadsPerWake = 4;
+
     private async Task ReadSocketAsync()
     {
+        int reads = 0;
         var socket = _socket!;
         string reason = "Connection closed";
         Exception? error = null;
@@ -597,6 +607,12 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 }
 
                 await ConsumeAsync(read).ConfigureAwait(false);
+                if (++reads >= InlineReadsPerWake && SocketReadiness.OnReadinessThread)
+                {
+                    // A busy socket has had its turn on the readiness thread: the rest is read on the pool.
+                    ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.ReadSocketAsync(), this, preferLocal: false);
+                    return;
+                }
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -646,7 +662,16 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
             {
                 if (Interlocked.CompareExchange(ref _readState, ReaderRunning, ReaderWaiting) == ReaderWaiting)
                 {
-                    ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.ReadSocketAsync(), this, preferLocal: false);
+                    if (SocketReadiness.OnReadinessThread)
+                    {
+                        // Read at once on the readiness thread: no hand-off to the pool for a line or two.
+                        _ = ReadSocketAsync();
+                    }
+                    else
+                    {
+                        ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.ReadSocketAsync(), this, preferLocal: false);
+                    }
+
                     return;
                 }
             }

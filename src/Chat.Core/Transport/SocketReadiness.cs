@@ -101,8 +101,15 @@ internal sealed class SocketReadiness
     public bool Add(SafeSocketHandle handle, long key) =>
         Epoll.Add(_epoll, handle, Epoll.In | Epoll.ReadHangUp | Epoll.EdgeTriggered, (ulong)key);
 
+    [ThreadStatic]
+    private static bool t_onReadinessThread;
+
+    /// <summary>Whether this thread is the one waiting on the epoll.</summary>
+    public static bool OnReadinessThread => t_onReadinessThread;
+
     private void WaitLoop()
     {
+        t_onReadinessThread = true;
         var events = new Epoll.Event[EventsPerWait];
         while (true)
         {
