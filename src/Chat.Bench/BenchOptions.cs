@@ -40,6 +40,14 @@ public sealed record BenchOptions
     /// </summary>
     public bool UseEpoll { get; init; } = true;
 
+    /// <summary>
+    /// Longest a fan-out waits after sending for the deliveries still on their way
+    /// (it stops sooner once all arrived or nothing moved for 3 s); null: six
+    /// times the run, at least 120 s. A server that rate-limits its senders (flood
+    /// control) trickles deliveries for minutes; what has not arrived by then is loss.
+    /// </summary>
+    public TimeSpan? DrainLimit { get; init; }
+
     public IPAddress SourceAddress(int index)
     {
         int n = index % Math.Max(1, SourceAddresses);

@@ -195,12 +195,30 @@ public static class Scenarios
         // cut off) do not count as sent.
         long Sent() => sent.Sum() - Enumerable.Range(1, senders).Sum(s => (long)clients[s].UnsentLines);
 
-        // Drain: wait until everything arrived or nothing moved for 3 seconds.
+        // Drain: wait until everything arrived, or nothing moved for 3 seconds, or the drain limit.
+        var drainLimit = options.DrainLimit ?? TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(120).Ticks, 6 * duration.Ticks));
+        var draining = Stopwatch.StartNew();
+        var hintAfter = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, drainLimit.Ticks / 2));
+        bool cutOff = false, told = false;
         long last = -1;
         var quiet = Stopwatch.StartNew();
         while (delivered - before < Sent() * (members - 1) && quiet.Elapsed < TimeSpan.FromSeconds(3))
         {
             cancel.ThrowIfCancellationRequested();
+            if (draining.Elapsed >= drainLimit)
+            {
+                cutOff = true;
+                log.WriteLine($"stopped waiting after {drainLimit.TotalSeconds:0} s: what has not arrived counts as lost");
+                break;
+            }
+
+            if (!told && draining.Elapsed >= hintAfter)
+            {
+                told = true;
+                log.WriteLine($"still delivering {hintAfter.TotalSeconds:0.#} s after sending stopped ({delivered - before} of {Sent() * (members - 1)}): the server "
+                    + $"delivers much slower than it was sent to (flood control on? `chat serve --no-flood-control`); waiting up to {drainLimit.TotalSeconds:0} s");
+            }
+
             loop.RunOnce(50);
             if (delivered != last)
             {
@@ -232,6 +250,7 @@ public static class Scenarios
             .Add("latency_max_ms", latency.Max.TotalMilliseconds)
             .Add("server_rss_kib_at_end_of_sending", serverRss)
             .Add("senders_stalled", stalled)
+            .Add("drain_cut_off", cutOff)
             .Add("generator_cpu_seconds", cpuUsed.TotalSeconds);
     }
 

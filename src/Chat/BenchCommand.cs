@@ -98,7 +98,13 @@ internal static class BenchCommand
             Console.WriteLine(result.ToJson());
             return 0;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException or OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C, or a signal to stop: no result, and no stack trace either.
+            Console.Error.WriteLine("chat bench: interrupted before the scenario finished; no result.");
+            return 130;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException)
         {
             Console.Error.WriteLine($"chat bench: {ex.Message}");
             return 1;

@@ -100,6 +100,31 @@ public class ScenarioTests
     }
 
     [Fact]
+    public async Task A_fanout_against_a_flood_limited_server_stops_waiting_at_the_drain_limit_and_counts_the_rest_as_lost()
+    {
+        // Flood control as `chat serve` has it by default: a burst of 5 lines, then 2 a second.
+        var server = new ChatServer(new ServerOptions
+        {
+            Host = IPAddress.Loopback,
+            Port = 0,
+            ServerName = "bench.test",
+            Culture = CultureInfo.GetCultureInfo("en"),
+        });
+        await server.StartAsync();
+        await using var _ = server;
+        var log = new StringWriter();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = Json(await Scenarios.FanoutAsync(Options(server) with { DrainLimit = TimeSpan.FromSeconds(2) }, 3, 1, rate: null, inFlight: 64,
+            TimeSpan.FromMilliseconds(500), log, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.True(result.GetProperty("drain_cut_off").GetBoolean());
+        Assert.True(result.GetProperty("lost").GetInt64() > 0);
+        Assert.Contains("flood control on?", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("stopped waiting after 2 s", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_member_whose_nick_is_taken_tries_again_under_another()
     {
         await using var server = await StartAsync();

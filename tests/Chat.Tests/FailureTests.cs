@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -36,6 +37,21 @@ public sealed class FailureTests
         Assert.Equal(2, await juan.WaitForExitAsync());
         await juan.WaitForErrorAsync(line => line.StartsWith("Connection to the server lost", StringComparison.Ordinal));
         Assert.DoesNotContain(StackTraceMark, juan.Transcript, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_chat_bench_with_a_plain_message_and_exit_130()
+    {
+        // Flood control is on by default, so the fan-out waits a long while for its deliveries.
+        using var server = await ServerProcess.StartAsync();
+        using var bench = ChatProcess.StartChat("bench", "--port", server.Port.ToString(CultureInfo.InvariantCulture), "--sources", "1",
+            "fanout", "--members", "4", "--senders", "1", "--seconds", "1");
+        await bench.WaitForErrorAsync(line => line.Contains("senders for", StringComparison.Ordinal));
+
+        bench.Terminate();
+        Assert.Equal(130, await bench.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        await bench.WaitForErrorAsync(line => line == "chat bench: interrupted before the scenario finished; no result.");
+        Assert.DoesNotContain(StackTraceMark, bench.Transcript, StringComparison.Ordinal);
     }
 
     [Fact]
