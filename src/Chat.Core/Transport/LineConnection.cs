@@ -542,6 +542,9 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         return sent;
     }
 
+    /// <summary>Reads a wake-up runs on the readiness thread before the rest goes to the thread pool.</summary>
+    private const int InlineReadsPerWake = 4;
+
     /// <summary>
     /// The reader over a socket, run by each wake-up of the pending zero-byte
     /// receive: reads with non-blocking receives and hands the lines on until the
@@ -554,9 +557,6 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// others' reads. Handlers must therefore never block (wait for I/O or a
     /// lock held long): work that takes time is awaited, or deferred.
     /// </summary>
-    /// <summary>Reads a wake-up runs on the readiness thread before the rest goes to the thread pool.</summary>
-    private const int InlineReadsPerWake = 4;
-
     private async Task ReadSocketAsync()
     {
         int reads = 0;

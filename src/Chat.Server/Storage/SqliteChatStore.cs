@@ -21,9 +21,10 @@ namespace Chat.Server.Storage;
 /// included, only after that (see Messaging). The deliveries themselves run on
 /// the writer, in queue order, right after the write (<see cref="IOrderedAppend"/>),
 /// with the sockets' writers held until the whole group is delivered, so that a
-/// message waits for no other thread and a busy socket is written once per group. The writer moves journaled
-/// messages into the database later, up to <see cref="StoreOptions.ApplyBatch"/>
-/// of them in one transaction or after <see cref="StoreOptions.ApplyDelay"/>,
+/// message waits for no other thread and a busy socket is written once per
+/// group. The writer moves journaled messages into the database later, up to
+/// <see cref="StoreOptions.ApplyBatch"/> of them in one transaction or after
+/// <see cref="StoreOptions.ApplyDelay"/>,
 /// and then empties the journal; other writes (accounts, retention) run in such
 /// a transaction, after the messages. The queue is bounded: when the disk cannot
 /// keep up, senders wait for room instead of memory growing.</para>
