@@ -212,12 +212,9 @@ public class LineConnectionTests
     [Fact]
     public async Task HeldWritersStartWhenTheOutermostHoldEndsAndWriteEverythingQueued()
     {
-        using var first = await LoopbackPair.ConnectAsync();
-        using var second = await LoopbackPair.ConnectAsync();
-        await using var a = LineConnection.FromSocket(first.Server);
-        await using var b = LineConnection.FromSocket(second.Server);
-        _ = a.RunAsync(new RecordingHandler());
-        _ = b.RunAsync(new RecordingHandler());
+        await using var first = await RunningConnection.StartAsync(new RecordingHandler());
+        await using var second = await RunningConnection.StartAsync(new RecordingHandler());
+        var (a, b) = (first.Connection, second.Connection);
 
         using (LineConnection.HoldWriters())
         {
@@ -232,12 +229,12 @@ public class LineConnectionTests
             Assert.True(a.Send(Line("PRIVMSG #a :two")));
             Assert.True(b.Send(Line("PRIVMSG #a :two")));
             Thread.Sleep(100);
-            Assert.Equal(0, first.Peer.Available + second.Peer.Available);
+            Assert.Equal(0, first.Pair.Peer.Available + second.Pair.Peer.Available);
             Assert.Equal(2 * Line("PRIVMSG #a :one").Length, a.PendingBytes);
         }
 
         var expected = "PRIVMSG #a :one\r\nPRIVMSG #a :two\r\n";
-        foreach (var pair in new[] { first, second })
+        foreach (var pair in new[] { first.Pair, second.Pair })
         {
             var buffer = new byte[expected.Length];
             await pair.PeerStream.ReadExactlyAsync(buffer).AsTask().WaitAsync(Timeout);
@@ -248,19 +245,15 @@ public class LineConnectionTests
     [Fact]
     public async Task AHandlerThatAwaitsDoesNotHoldOtherConnectionsReads()
     {
-        using var first = await LoopbackPair.ConnectAsync();
-        using var second = await LoopbackPair.ConnectAsync();
-        await using var waiting = LineConnection.FromSocket(first.Server);
-        await using var other = LineConnection.FromSocket(second.Server);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stuck = new GatedHandler(release.Task);
         var otherLines = new RecordingHandler();
-        _ = waiting.RunAsync(stuck);
-        _ = other.RunAsync(otherLines);
+        await using var first = await RunningConnection.StartAsync(stuck);
+        await using var second = await RunningConnection.StartAsync(otherLines);
 
-        await first.SendAsync("PRIVMSG #a :wait for me\r\nPRIVMSG #a :after\r\n");
+        await first.Pair.SendAsync("PRIVMSG #a :wait for me\r\nPRIVMSG #a :after\r\n");
         await stuck.Entered.WaitAsync(Timeout);
-        await second.SendAsync("PRIVMSG #a :not held\r\n");
+        await second.Pair.SendAsync("PRIVMSG #a :not held\r\n");
         Assert.Equal("PRIVMSG #a :not held", await otherLines.NextAsync());
 
         release.SetResult();
@@ -270,25 +263,21 @@ public class LineConnectionTests
     [Fact]
     public async Task AConnectionWithMuchToReadLeavesTheOthersReadable()
     {
-        using var first = await LoopbackPair.ConnectAsync();
-        using var second = await LoopbackPair.ConnectAsync();
-        await using var busy = LineConnection.FromSocket(first.Server);
-        await using var other = LineConnection.FromSocket(second.Server);
         var busyLines = new CountingSlowHandler(TimeSpan.FromMicroseconds(20));
         var otherLines = new RecordingHandler();
-        _ = busy.RunAsync(busyLines);
-        _ = other.RunAsync(otherLines);
+        await using var first = await RunningConnection.StartAsync(busyLines);
+        await using var second = await RunningConnection.StartAsync(otherLines);
 
         // 100,000 lines at 20 µs each: at least 2 s of work for the busy connection's reader.
         const int count = 100_000;
-        var flood = Task.Run(() => first.PeerStream.Write(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("PRIVMSG #a :x\r\n", count)))));
+        var flood = Task.Run(() => first.Pair.PeerStream.Write(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("PRIVMSG #a :x\r\n", count)))));
         var clock = Stopwatch.StartNew();
         while (busyLines.Count == 0 && clock.Elapsed < Timeout)
         {
             await Task.Delay(1);
         }
 
-        await second.SendAsync("PRIVMSG #a :my turn\r\n");
+        await second.Pair.SendAsync("PRIVMSG #a :my turn\r\n");
         Assert.Equal("PRIVMSG #a :my turn", await otherLines.NextAsync());
         Assert.True(busyLines.Count < count, "the busy connection was read to the end before the other's line");
         await flood.WaitAsync(TimeSpan.FromSeconds(60));

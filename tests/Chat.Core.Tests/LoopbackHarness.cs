@@ -74,6 +74,34 @@ internal sealed class LoopbackPair : IDisposable
     }
 }
 
+/// <summary>A socket connection over its own loopback pair, already running with a handler; disposing ends both.</summary>
+internal sealed class RunningConnection : IAsyncDisposable
+{
+    private RunningConnection(LoopbackPair pair, LineConnection connection)
+    {
+        Pair = pair;
+        Connection = connection;
+    }
+
+    public LoopbackPair Pair { get; }
+
+    public LineConnection Connection { get; }
+
+    public static async Task<RunningConnection> StartAsync(ILineHandler handler)
+    {
+        var pair = await LoopbackPair.ConnectAsync();
+        var connection = LineConnection.FromSocket(pair.Server);
+        _ = connection.RunAsync(handler);
+        return new RunningConnection(pair, connection);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        Pair.Dispose();
+    }
+}
+
 /// <summary>Records what a <see cref="LineConnection"/> hands its handler.</summary>
 internal sealed class RecordingHandler : ILineHandler
 {
