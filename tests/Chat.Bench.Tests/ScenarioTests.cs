@@ -8,7 +8,8 @@ namespace Chat.Bench.Tests;
 
 public class ScenarioTests
 {
-    private static async Task<ChatServer> StartAsync()
+    /// <summary>A server as benchmarks run it (flood control off), or with `chat serve`'s default flood control.</summary>
+    private static async Task<ChatServer> StartAsync(bool floodControl = false)
     {
         var server = new ChatServer(new ServerOptions
         {
@@ -16,7 +17,7 @@ public class ScenarioTests
             Port = 0,
             ServerName = "bench.test",
             Culture = CultureInfo.GetCultureInfo("en"),
-            Flood = new Chat.Server.Limits.FloodOptions { Enabled = false },
+            Flood = new Chat.Server.Limits.FloodOptions { Enabled = floodControl },
         });
         await server.StartAsync();
         return server;
@@ -103,15 +104,7 @@ public class ScenarioTests
     public async Task A_fanout_against_a_flood_limited_server_stops_waiting_at_the_drain_limit_and_counts_the_rest_as_lost()
     {
         // Flood control as `chat serve` has it by default: a burst of 5 lines, then 2 a second.
-        var server = new ChatServer(new ServerOptions
-        {
-            Host = IPAddress.Loopback,
-            Port = 0,
-            ServerName = "bench.test",
-            Culture = CultureInfo.GetCultureInfo("en"),
-        });
-        await server.StartAsync();
-        await using var _ = server;
+        await using var server = await StartAsync(floodControl: true);
         var log = new StringWriter();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = Json(await Scenarios.FanoutAsync(Options(server) with { DrainLimit = TimeSpan.FromSeconds(2) }, 3, 1, rate: null, inFlight: 64,
