@@ -17,6 +17,11 @@ internal static class BenchCommand
         };
         otherPorts.Validators.Add(result =>
         {
+            if (!CommonOptions.AreIntegers(result))
+            {
+                return;
+            }
+
             foreach (int p in result.GetValueOrDefault<int[]>() ?? [])
             {
                 if (p is < 1 or > 65535)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace Chat;
@@ -25,6 +26,11 @@ internal static class CommonOptions
         };
         option.Validators.Add(result =>
         {
+            if (!AreIntegers(result))
+            {
+                return;
+            }
+
             int port = result.GetValueOrDefault<int>();
             if (port is < 0 or > 65535)
             {
@@ -33,6 +39,14 @@ internal static class CommonOptions
         });
         return option;
     }
+
+    /// <summary>
+    /// Whether every value given to a numeric option is a number. Its validator
+    /// checks this first: reading a value that did not convert throws, and the
+    /// parser already reports it ("Cannot parse argument 'abc' for option '--port'").
+    /// </summary>
+    public static bool AreIntegers(OptionResult result) =>
+        result.Tokens.All(token => int.TryParse(token.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
 
     /// <summary>The culture for --lang, or the system's UI culture when it was not given.</summary>
     public static CultureInfo Culture(string? lang)

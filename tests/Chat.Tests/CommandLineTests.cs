@@ -30,6 +30,10 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData(new[] { "serve", "--port", "70000" }, "70000")]
+    [InlineData(new[] { "serve", "--port", "abc" }, "'abc' for option '--port'")]
+    [InlineData(new[] { "join", "--alias", "Juan", "--port", "abc" }, "'abc' for option '--port'")]
+    [InlineData(new[] { "bench", "--port", "abc", "pairs" }, "'abc' for option '--port'")]
+    [InlineData(new[] { "bench", "--also-port", "x", "pairs" }, "'x' for option '--also-port'")]
     [InlineData(new[] { "join", "--lang", "fr", "--alias", "Juan", "--port", "1" }, "fr")]
     [InlineData(new[] { "serve", "--host", "example.org", "--port", "0" }, "--host")]
     public async Task Invalid_options_exit_non_zero_with_a_clear_error(string[] args, string named)
