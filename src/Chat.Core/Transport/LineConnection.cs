@@ -856,7 +856,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     private struct LineRing
     {
         private byte[]? _single;
-        private byte[]?[]? _items;
+        private Slot[]? _items;
         private int _head;
         private int _count;
 
@@ -874,8 +874,8 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 }
 
                 // A second line: the ring starts with the one waiting alone.
-                _items = ArrayPool<byte[]?>.Shared.Rent(16);
-                _items[0] = _single;
+                _items = ArrayPool<Slot>.Shared.Rent(16);
+                _items[0].Line = _single;
                 _single = null;
                 _head = 0;
             }
@@ -884,11 +884,17 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 Grow();
             }
 
-            _items[(_head + _count) % _items.Length] = line;
+            int tail = _head + _count;
+            if (tail >= _items.Length)
+            {
+                tail -= _items.Length;
+            }
+
+            _items[tail].Line = line;
             _count++;
         }
 
-        public readonly byte[] Peek() => _items is null ? _single! : _items[_head]!;
+        public readonly byte[] Peek() => _items is null ? _single! : _items[_head].Line!;
 
         public byte[] Dequeue()
         {
@@ -900,9 +906,14 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 return only;
             }
 
-            var line = _items[_head]!;
-            _items[_head] = null;
-            _head = (_head + 1) % _items.Length;
+            ref var slot = ref _items[_head];
+            var line = slot.Line!;
+            slot.Line = null;
+            if (++_head == _items.Length)
+            {
+                _head = 0;
+            }
+
             _count--;
             return line;
         }
@@ -921,7 +932,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
             if (_items is not null)
             {
                 // Dequeue clears each slot it takes, so a drained ring goes back as it is; only lines left behind need clearing.
-                ArrayPool<byte[]?>.Shared.Return(_items, clearArray: _count > 0);
+                ArrayPool<Slot>.Shared.Return(_items, clearArray: _count > 0);
                 _items = null;
             }
 
@@ -930,17 +941,26 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
             _count = 0;
         }
 
+        /// <summary>Twice the room, the lines moved to its start in order (two copies: the part from the head to the end, then the wrapped part).</summary>
         private void Grow()
         {
-            var bigger = ArrayPool<byte[]?>.Shared.Rent(_items!.Length * 2);
-            for (int i = 0; i < _count; i++)
-            {
-                bigger[i] = _items[(_head + i) % _items.Length];
-            }
-
-            ArrayPool<byte[]?>.Shared.Return(_items, clearArray: true);
+            var old = _items!;
+            var bigger = ArrayPool<Slot>.Shared.Rent(old.Length * 2);
+            int first = Math.Min(_count, old.Length - _head);
+            Array.Copy(old, _head, bigger, 0, first);
+            Array.Copy(old, 0, bigger, first, _count - first);
+            ArrayPool<Slot>.Shared.Return(old, clearArray: true);
             _items = bigger;
             _head = 0;
+        }
+
+        /// <summary>
+        /// A line in the ring. A struct, not the array itself, so storing it is a
+        /// plain write: arrays of a reference type check each store for covariance.
+        /// </summary>
+        private struct Slot
+        {
+            public byte[]? Line;
         }
     }
 
