@@ -48,6 +48,11 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     private int _readState;
     private Receiver? _receiver;
 
+    // Set once epoll has told of the peer's end (or an error, or our own shutdown):
+    // from then on the reader reads until the socket says it would block, since a
+    // short read may leave the end of stream unread with no wake-up to come for it.
+    private volatile bool _readToEnd;
+
     private const int ReaderRunning = 0;
     private const int ReaderWaiting = 1;
     private const int ReaderRunningWoken = 2;
@@ -270,7 +275,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         }
 
         // A reader waiting on epoll would not hear of the socket closing: it runs now, sees the close and ends.
-        WakeReader();
+        WakeReader(Epoll.HangUp);
 
         // Disposing also ends a write still stuck on a peer that reads nothing.
         if (_stream is not null)
@@ -606,7 +611,26 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                     break;
                 }
 
+                // Fewer bytes than there was room for: the socket had no more. Edge-triggered
+                // epoll wakes the reader for anything that comes after this read, so it can
+                // wait now instead of asking again only to hear that it would block.
+                bool drained = read < free.Length && _readiness is not null && !_readToEnd;
                 await ConsumeAsync(read).ConfigureAwait(false);
+                if (drained && !IsClosing)
+                {
+                    if (_readFilled == 0)
+                    {
+                        ReturnReadBuffer();
+                    }
+
+                    if (WaitReadable())
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
                 if (++reads >= InlineReadsPerWake && SocketReadiness.OnReadinessThread)
                 {
                     // A busy socket has had its turn on the readiness thread: the rest is read on the pool.
@@ -652,9 +676,16 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// The socket has news (bytes, its end, an error; or DisposeAsync): a waiting
     /// reader is run on the thread pool; a running one is told to read once more
     /// before it waits, since edge-triggered epoll will not say it again.
+    /// <paramref name="events"/> is what epoll reported; an end or an error makes
+    /// the reader read until the socket would block from then on.
     /// </summary>
-    internal void WakeReader()
+    internal void WakeReader(uint events)
     {
+        if ((events & (Epoll.ReadHangUp | Epoll.HangUp | Epoll.Error)) != 0)
+        {
+            _readToEnd = true;
+        }
+
         while (true)
         {
             int state = Volatile.Read(ref _readState);

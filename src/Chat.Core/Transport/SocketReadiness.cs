@@ -128,6 +128,7 @@ internal sealed class SocketReadiness
             for (int i = 0; i < n; i++)
             {
                 ulong key = events[i].Data;
+                uint happened = events[i].Events;
                 LineConnection? connection;
                 lock (_gate)
                 {
@@ -135,7 +136,7 @@ internal sealed class SocketReadiness
                     connection = slot < _used && _generations[slot] == (int)(key >> 32) ? _slots[slot] : null;
                 }
 
-                connection?.WakeReader();
+                connection?.WakeReader(happened);
             }
         }
     }
