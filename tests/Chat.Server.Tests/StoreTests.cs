@@ -387,6 +387,43 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
     }
 
     [Fact]
+    public async Task The_checkpointer_thread_copies_the_log_into_the_database_file_while_the_store_is_open()
+    {
+        await using var store = SqliteChatStore.Open(new StoreOptions { DataDirectory = _dir.Path, CheckpointInterval = TimeSpan.FromMilliseconds(50) });
+        await Task.WhenAll(Enumerable.Range(1, 200).Select(i => store.AppendAsync(Msg(i))));
+        Assert.Equal(N(200), Ids(await store.LatestAsync("#general", null, 1)));
+
+        // Far below the writer's own threshold: only the checkpointer puts them in chat.db itself,
+        // which a connection that ignores the log (immutable) then reads.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        long inFile;
+        while ((inFile = CountRowsInTheFileAlone()) < 200 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(200L, inFile);
+        Assert.True(store.CheckpointCount > 0);
+    }
+
+    private long CountRowsInTheFileAlone()
+    {
+        using var c = new SqliteConnection($"Data Source=file:{Path.Combine(_dir.Path, "chat.db")}?immutable=1;Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM messages";
+        try
+        {
+            return (long)cmd.ExecuteScalar()!;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 1)
+        {
+            // "no such table": not even the schema is in the file yet, it is all still in the log.
+            return 0;
+        }
+    }
+
+    [Fact]
     public async Task The_database_is_a_file_in_wal_mode_with_the_latest_schema()
     {
         await using (await OpenAsync())

@@ -41,6 +41,9 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
 {
     private const string Columns = StoreRows.MessageColumns;
 
+    /// <summary>The write-ahead log's size, in pages, past which the writer checkpoints it itself (see <see cref="CheckpointLoop"/>).</summary>
+    internal const int WriterCheckpointPages = 16384;
+
     private readonly StoreOptions _options;
     private readonly string _connectionString;
     private readonly bool _inMemory;
@@ -49,6 +52,8 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
     private readonly Thread _writerThread;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pruneLoop;
+    private readonly Thread? _checkpointer;
+    private int _checkpoints;
     private readonly Dictionary<string, long> _touched = new(StringComparer.Ordinal);
     private readonly MessageJournal? _journal;
 
@@ -81,6 +86,12 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
         });
         _writerThread = new Thread(WriterLoop) { IsBackground = true, Name = "chat-store-writer" };
         _writerThread.Start();
+        if (!inMemory)
+        {
+            _checkpointer = new Thread(CheckpointLoop) { IsBackground = true, Name = "chat-store-checkpoint" };
+            _checkpointer.Start();
+        }
+
         _pruneLoop = options.MaxAge is null && options.MaxPerConversation is null ? Task.CompletedTask : Task.Run(PruneLoopAsync);
     }
 
@@ -122,6 +133,9 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
             {
                 Execute(writer, "PRAGMA journal_mode=WAL");
                 Execute(writer, options.FullSync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+
+                // The checkpointer thread copies the log into the database; the writer does it only past this many pages (64 MB).
+                Execute(writer, $"PRAGMA wal_autocheckpoint={WriterCheckpointPages}");
             }
 
             Execute(writer, "PRAGMA busy_timeout=5000");
@@ -259,6 +273,49 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
             Apply(null);
         }
     }
+
+    /// <summary>
+    /// Copies the write-ahead log into the database file every
+    /// <see cref="StoreOptions.CheckpointInterval"/> from a connection and thread of
+    /// its own, as a passive checkpoint: it waits for no one, and the writer goes on
+    /// committing meanwhile. Left to SQLite, the checkpoint runs inside the writer's
+    /// commit every 1,000 pages, fsyncs included, and every delivery waits for it
+    /// (see <see cref="IOrderedAppend"/>). A checkpoint that fails is tried again
+    /// at the next interval; past <see cref="WriterCheckpointPages"/> the writer
+    /// checkpoints itself.
+    /// </summary>
+    private void CheckpointLoop()
+    {
+        var stopped = _stopping.Token.WaitHandle;
+        try
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            while (!stopped.WaitOne(_options.CheckpointInterval))
+            {
+                try
+                {
+                    if (connection.State != System.Data.ConnectionState.Open)
+                    {
+                        connection.Open();
+                    }
+
+                    Execute(connection, "PRAGMA wal_checkpoint(PASSIVE)");
+                    Interlocked.Increment(ref _checkpoints);
+                }
+                catch (SqliteException)
+                {
+                    // The disk or the file is in trouble; the writer's own writes say so. Tried again next time.
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The store closed while the thread started.
+        }
+    }
+
+    /// <summary>Passive checkpoints the checkpointer thread has run.</summary>
+    internal int CheckpointCount => Volatile.Read(ref _checkpoints);
 
     /// <summary>Waits for queued writes; messages waiting to be applied are applied when their delay runs out meanwhile. False once the queue is closed.</summary>
     private bool WaitForWork(ChannelReader<WriteItem> reader)
@@ -840,6 +897,11 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
         _stopping.Cancel();
         _queue.Writer.TryComplete();
         await Task.Run(() => _writerThread.Join(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+        if (_checkpointer is not null)
+        {
+            await Task.Run(() => _checkpointer.Join(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+        }
+
         await _pruneLoop.ConfigureAwait(false);
         _insert?.Dispose();
         _touch?.Dispose();

@@ -39,6 +39,13 @@ public sealed record StoreOptions
     /// <summary>... or when the oldest has waited this long. Reads of history wait for them first.</summary>
     public TimeSpan ApplyDelay { get; init; } = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>
+    /// SQLite: how often a thread of its own copies the write-ahead log into the
+    /// database file (a passive checkpoint), so that the writer, which delivers
+    /// messages, never stops for it.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Most writes in one transaction.</summary>
     public int MaxBatch { get; init; } = 2048;
 
