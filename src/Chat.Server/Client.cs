@@ -277,7 +277,7 @@ public sealed partial class Client : ILineHandler
         // A labeled command's replies are captured along its flow of execution, which the store's writer is not part of.
         if (store is not IOrderedAppend ordered || _labeled is not null || !(_deferredInStoreOrder || _deferred.IsCompleted))
         {
-            After(store.AppendAsync(message), done => then(done.IsCompletedSuccessfully ? null : done.Exception?.InnerException ?? new IOException("store failed")));
+            After(store.AppendAsync(message), done => then(done.IsCompletedSuccessfully ? null : StoreTasks.ErrorOf(done, "store failed")));
             return;
         }
 

@@ -120,7 +120,7 @@ public sealed class ChatHistoryCommand
         {
             if (!done.IsCompletedSuccessfully)
             {
-                _server.Log.StoreFailed(done.Exception?.InnerException ?? new IOException("query failed"), conversation);
+                _server.Log.StoreFailed(StoreTasks.ErrorOf(done, "query failed"), conversation);
                 Fail(client, "MESSAGE_ERROR", sub, target, "Messages could not be retrieved");
                 return;
             }

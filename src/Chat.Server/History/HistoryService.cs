@@ -169,7 +169,7 @@ public sealed class HistoryService
             }
             else
             {
-                _server.Log.StoreFailed(done.Exception?.InnerException ?? new IOException("store failed"), channel);
+                _server.Log.StoreFailed(StoreTasks.ErrorOf(done, "store failed"), channel);
             }
         });
     }
