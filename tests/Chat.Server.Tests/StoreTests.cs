@@ -239,6 +239,37 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
     }
 
     [Fact]
+    public async Task Messages_inserted_between_groups_are_seen_only_once_committed()
+    {
+        int count = 3 * SqliteChatStore.ApplyChunk + 10;
+        await using (var store = SqliteChatStore.Open(new StoreOptions { DataDirectory = _dir.Path, ApplyDelay = TimeSpan.FromMinutes(5), ApplyBatch = 100_000 }))
+        {
+            await Task.WhenAll(Enumerable.Range(1, count).Select(i => store.AppendAsync(Msg(i))));
+
+            // The writer inserts them into its open transaction as they come; nobody else sees them yet.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (store.InsertedUncommitted < count && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.Equal(count, store.InsertedUncommitted);
+            Assert.Equal(0L, CountRows());
+
+            // A read commits them first, and the journal is emptied.
+            Assert.Equal(N(count - 1, count), Ids(await store.LatestAsync("#general", null, 2)));
+            Assert.Equal(count, CountRows());
+            Assert.Equal(0, store.InsertedUncommitted);
+            Assert.Equal(0, new FileInfo(MessageJournal.PathIn(_dir.Path)).Length);
+
+            // More inserted into a new open transaction, then the store closes: closing commits them.
+            await Task.WhenAll(Enumerable.Range(count + 1, count).Select(i => store.AppendAsync(Msg(i))));
+        }
+
+        Assert.Equal(2 * count, CountRows());
+    }
+
+    [Fact]
     public async Task Messages_a_killed_server_left_in_the_journal_are_in_the_database_after_a_reopen()
     {
         await using (var before = await OpenAsync())

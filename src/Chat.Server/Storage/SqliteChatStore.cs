@@ -24,8 +24,9 @@ namespace Chat.Server.Storage;
 /// message waits for no other thread and a busy socket is written once per
 /// group. The writer moves journaled messages into the database later, up to
 /// <see cref="StoreOptions.ApplyBatch"/> of them in one transaction or after
-/// <see cref="StoreOptions.ApplyDelay"/>,
-/// and then empties the journal; other writes (accounts, retention) run in such
+/// <see cref="StoreOptions.ApplyDelay"/> (inserted a chunk at a time between
+/// groups, committed at once: see <see cref="InsertSome"/>), and then empties
+/// the journal; other writes (accounts, retention) run in such
 /// a transaction, after the messages. The queue is bounded: when the disk cannot
 /// keep up, senders wait for room instead of memory growing.</para>
 /// <para>Durability: whatever anyone has seen is in the journal or the database.
@@ -59,6 +60,11 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
 
     // Journaled (delivered) messages not yet in the database; the writer's alone.
     private readonly List<StoredMessage> _pending = [];
+
+    // The transaction the writer inserts pending messages into a chunk at a time
+    // between groups, and how many of _pending are in it (see InsertSome).
+    private SqliteTransaction? _open;
+    private int _inserted;
     private long _pendingSince;
 
     // Their count, for readers deciding whether to wait for the writer.
@@ -136,6 +142,9 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
 
                 // The checkpointer thread copies the log into the database; the writer does it only past this many pages (64 MB).
                 Execute(writer, $"PRAGMA wal_autocheckpoint={WriterCheckpointPages}");
+
+                // A transaction of ApplyBatch messages stays in memory until its commit (the default 2 MiB spilled).
+                Execute(writer, "PRAGMA cache_size=-16384");
             }
 
             Execute(writer, "PRAGMA busy_timeout=5000");
@@ -264,6 +273,10 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
             if (_pending.Count >= _options.ApplyBatch || (_pending.Count > 0 && PendingAge() >= _options.ApplyDelay))
             {
                 Apply(null);
+            }
+            else
+            {
+                InsertSome();
             }
         }
 
@@ -410,29 +423,94 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
     }
 
     /// <summary>
-    /// Moves the journaled messages into the database in one transaction, with
-    /// <paramref name="others"/> after them, then empties the journal. If it fails
-    /// the messages stay pending (and in the journal) and are tried again.
+    /// Between groups, once <see cref="ApplyChunk"/> journaled messages are not yet
+    /// in the open transaction, inserts them (opening it if need be) without
+    /// committing. A commit writes every page the transaction touched to the log,
+    /// and private talk touches a page per conversation, so fewer, larger commits
+    /// write less per message; inserting as they come keeps each pause of the
+    /// writer, and so of the deliveries behind it, to one chunk, and the commit
+    /// (<see cref="Apply"/>) to what is left. If an insert fails, the transaction
+    /// is rolled back and the messages stay pending for <see cref="Apply"/>.
+    /// </summary>
+    private void InsertSome()
+    {
+        if (_pending.Count - _inserted < ApplyChunk)
+        {
+            return;
+        }
+
+        try
+        {
+            _open ??= _writer.BeginTransaction();
+            for (; _inserted < _pending.Count; _inserted++)
+            {
+                Insert(_pending[_inserted]);
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        {
+            RollBackOpen();
+        }
+    }
+
+    /// <summary>Journaled messages inserted at a time between groups (see <see cref="InsertSome"/>).</summary>
+    internal const int ApplyChunk = 256;
+
+    /// <summary>Pending messages already inserted into the open, uncommitted transaction.</summary>
+    internal int InsertedUncommitted => Volatile.Read(ref _inserted);
+
+    private void RollBackOpen()
+    {
+        try
+        {
+            _open?.Dispose();
+        }
+        catch (SqliteException)
+        {
+            // SQLite has already rolled it back itself (a full disk, an I/O error).
+        }
+
+        _open = null;
+        _inserted = 0;
+        _touched.Clear();
+    }
+
+    /// <summary>
+    /// Moves the journaled messages into the database in one transaction (the open
+    /// one, if <see cref="InsertSome"/> has begun it), with <paramref name="others"/>
+    /// after them, then empties the journal. If it fails the messages stay pending
+    /// (and in the journal) and are tried again.
     /// </summary>
     private void Apply(List<WriteItem>? others)
     {
         try
         {
-            using var tx = _writer.BeginTransaction();
-            InsertAll(_pending);
-            if (others is not null)
+            var tx = _open ?? _writer.BeginTransaction();
+            _open = null;
+            using (tx)
             {
-                foreach (var item in others)
+                for (; _inserted < _pending.Count; _inserted++)
                 {
-                    item.Run(_writer, tx);
+                    Insert(_pending[_inserted]);
                 }
+
+                TouchConversations();
+                if (others is not null)
+                {
+                    foreach (var item in others)
+                    {
+                        item.Run(_writer, tx);
+                    }
+                }
+
+                tx.Commit();
             }
 
-            tx.Commit();
+            _inserted = 0;
         }
         catch (Exception ex)
         {
-            _touched.Clear();
+            RollBackOpen();
             _pendingSince = Stopwatch.GetTimestamp();
             if (others is not null)
             {

@@ -31,13 +31,14 @@ public sealed record StoreOptions
     /// <summary>
     /// SQLite: a message is delivered once the writer has appended it to the
     /// journal (chat.journal; one write per group, as durable against a killed
-    /// process as a WAL commit), and moved into the database with others later:
+    /// process as a WAL commit), and moved into the database with others later,
+    /// in one transaction (inserted into it as they come, committed at once):
     /// when this many are waiting ...
     /// </summary>
-    public int ApplyBatch { get; init; } = 1024;
+    public int ApplyBatch { get; init; } = 4096;
 
     /// <summary>... or when the oldest has waited this long. Reads of history wait for them first.</summary>
-    public TimeSpan ApplyDelay { get; init; } = TimeSpan.FromMilliseconds(25);
+    public TimeSpan ApplyDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// SQLite: how often a thread of its own copies the write-ahead log into the
