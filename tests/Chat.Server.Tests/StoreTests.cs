@@ -455,6 +455,24 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
     }
 
     [Fact]
+    public async Task Retention_by_age_walks_every_conversation_chunk_by_chunk()
+    {
+        await using var store = await OpenAsync();
+        int n = 2 * SqliteChatStore.PruneChunk + 7;
+        var now = DateTimeOffset.UtcNow;
+        await Task.WhenAll(Enumerable.Range(0, n).SelectMany(i => new[]
+        {
+            store.AppendAsync(Msg(2 * i, $"#r{i}", now.AddDays(-40))),
+            store.AppendAsync(Msg(2 * i + 1, $"#r{i}", now.AddMinutes(-1))),
+        }));
+
+        Assert.Equal(n, await store.PruneAsync(TimeSpan.FromDays(30), null));
+        Assert.Equal(n, CountRows());
+        Assert.Equal(N(1), Ids(await store.LatestAsync("#r0", null, 10)));
+        Assert.Equal(N(2 * n - 1), Ids(await store.LatestAsync($"#r{n - 1}", null, 10)));
+    }
+
+    [Fact]
     public async Task The_database_is_a_file_in_wal_mode_with_the_latest_schema()
     {
         await using (await OpenAsync())
@@ -468,6 +486,17 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
         cmd.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", cmd.ExecuteScalar());
         Assert.Equal(Migrations.Latest, Migrations.CurrentVersion(c));
+
+        // Messages are indexed by conversation (and msgid) only: an insert writes three B-trees, not four.
+        cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' AND sql IS NOT NULL ORDER BY name";
+        using var r = cmd.ExecuteReader();
+        var indexes = new List<string>();
+        while (r.Read())
+        {
+            indexes.Add(r.GetString(0));
+        }
+
+        Assert.Equal(["messages_by_conversation"], indexes);
     }
 
     [Fact]

@@ -56,6 +56,12 @@ internal static class Migrations
         INSERT INTO conversations SELECT conversation, MAX(time) FROM messages GROUP BY conversation;
         CREATE INDEX conversations_by_time ON conversations(last_time);
         """,
+
+        // 5: no index on time alone. Only retention by age used it, and it cost every
+        // insert a fourth B-tree; retention now walks the conversations table.
+        """
+        DROP INDEX IF EXISTS messages_by_time;
+        """,
     ];
 
     public static int Latest => Steps.Count;

@@ -143,6 +143,9 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
                 // The checkpointer thread copies the log into the database; the writer does it only past this many pages (64 MB).
                 Execute(writer, $"PRAGMA wal_autocheckpoint={WriterCheckpointPages}");
 
+                // A log that grew in a burst is cut back to this when it starts over (SQLite never shrinks it otherwise).
+                Execute(writer, "PRAGMA journal_size_limit=16777216");
+
                 // A transaction of ApplyBatch messages stays in memory until its commit (the default 2 MiB spilled).
                 Execute(writer, "PRAGMA cache_size=-16384");
             }
@@ -835,18 +838,76 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
 
     // ---- retention ----
 
-    public Task<int> PruneAsync(TimeSpan? maxAge, int? maxPerConversation) => WriteAsync((c, tx) =>
+    /// <summary>
+    /// Deletes messages older than <paramref name="maxAge"/> and all but the newest
+    /// <paramref name="maxPerConversation"/> of each conversation. By age it walks the
+    /// conversations (<see cref="PruneChunk"/> of them per write, so the writer
+    /// delivers between chunks) and deletes each one's old messages through its
+    /// index, since no index orders all messages by time (see migration 5).
+    /// </summary>
+    public async Task<int> PruneAsync(TimeSpan? maxAge, int? maxPerConversation)
     {
         int deleted = 0;
         if (maxAge is { } age)
         {
-            using var cmd = c.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = "DELETE FROM messages WHERE time < $cutoff";
-            cmd.Parameters.AddWithValue("$cutoff", (DateTimeOffset.UtcNow - age).ToUnixTimeMilliseconds());
+            long cutoff = (DateTimeOffset.UtcNow - age).ToUnixTimeMilliseconds();
+            string after = "";
+            while (true)
+            {
+                var (count, last) = await WriteAsync((c, tx) => PruneOldChunk(c, tx, after, cutoff)).ConfigureAwait(false);
+                deleted += count;
+                if (last is null)
+                {
+                    break;
+                }
+
+                after = last;
+            }
+        }
+
+        deleted += await WriteAsync((c, tx) => PruneRest(c, tx, maxPerConversation)).ConfigureAwait(false);
+        return deleted;
+    }
+
+    /// <summary>Conversations walked per write when pruning by age.</summary>
+    internal const int PruneChunk = 512;
+
+    /// <summary>The old messages of the next <see cref="PruneChunk"/> conversations after <paramref name="after"/>: how many went, and the last conversation (null when there are no more).</summary>
+    private static (int Deleted, string? Last) PruneOldChunk(SqliteConnection c, SqliteTransaction tx, string after, long cutoff)
+    {
+        var conversations = new List<string>(PruneChunk);
+        using (var list = c.CreateCommand())
+        {
+            list.Transaction = tx;
+            list.CommandText = "SELECT conversation FROM conversations WHERE conversation > $after ORDER BY conversation LIMIT $n";
+            list.Parameters.AddWithValue("$after", after);
+            list.Parameters.AddWithValue("$n", PruneChunk);
+            using var r = list.ExecuteReader();
+            while (r.Read())
+            {
+                conversations.Add(r.GetString(0));
+            }
+        }
+
+        int deleted = 0;
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "DELETE FROM messages WHERE conversation = $c AND time < $cutoff";
+        var conversation = cmd.Parameters.Add("$c", SqliteType.Text);
+        cmd.Parameters.AddWithValue("$cutoff", cutoff);
+        foreach (var name in conversations)
+        {
+            conversation.Value = name;
             deleted += cmd.ExecuteNonQuery();
         }
 
+        return (deleted, conversations.Count == PruneChunk ? conversations[^1] : null);
+    }
+
+    /// <summary>All but the newest <paramref name="maxPerConversation"/> of each conversation, then the conversations left empty.</summary>
+    private static int PruneRest(SqliteConnection c, SqliteTransaction tx, int? maxPerConversation)
+    {
+        int deleted = 0;
         if (maxPerConversation is { } max)
         {
             var conversations = new List<string>();
@@ -884,7 +945,7 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
         }
 
         return deleted;
-    });
+    }
 
     private async Task PruneLoopAsync()
     {
