@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -162,15 +163,10 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
             throw new InvalidOperationException("The connection is already started.");
         }
 
-        _sendGate.Enter();
-        try
+        using (_sendGate.Enter())
         {
             _started = true;
             StartWriterIfNeeded();
-        }
-        finally
-        {
-            _sendGate.Exit();
         }
 
         if (_stream is null)
@@ -203,8 +199,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// </summary>
     public bool Send(byte[] line)
     {
-        _sendGate.Enter();
-        try
+        using (_sendGate.Enter())
         {
             if (_sendClosed)
             {
@@ -222,10 +217,6 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
             StartWriterIfNeeded();
             return true;
         }
-        finally
-        {
-            _sendGate.Exit();
-        }
     }
 
     /// <summary>
@@ -235,8 +226,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     /// </summary>
     public void Close(string reason, byte[]? finalLine = null)
     {
-        _sendGate.Enter();
-        try
+        using (_sendGate.Enter())
         {
             if (_closeReason is not null)
             {
@@ -253,10 +243,6 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
             _sendClosed = true;
             StartWriterIfNeeded();
         }
-        finally
-        {
-            _sendGate.Exit();
-        }
 
         CancelReading();
     }
@@ -271,14 +257,9 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         }
 
         Task? drained;
-        _sendGate.Enter();
-        try
+        using (_sendGate.Enter())
         {
             drained = _writing ? (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task : null;
-        }
-        finally
-        {
-            _sendGate.Exit();
         }
 
         if (drained is not null)
@@ -423,8 +404,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 int used = 0;
                 byte[]? large = null;
                 bool flush = false;
-                _sendGate.Enter();
-                try
+                using (_sendGate.Enter())
                 {
                     if (_queue.Count == 0)
                     {
@@ -455,10 +435,6 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                         }
                     }
                 }
-                finally
-                {
-                    _sendGate.Exit();
-                }
 
                 if (flush)
                 {
@@ -476,14 +452,9 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 
                 // A socket has nothing to flush; a stream (TLS) may.
                 unflushed = _stream is not null;
-                _sendGate.Enter();
-                try
+                using (_sendGate.Enter())
                 {
                     _pendingBytes = Math.Max(0, _pendingBytes - bytes.Length);
-                }
-                finally
-                {
-                    _sendGate.Exit();
                 }
 
                 Interlocked.Add(ref _bytesOut, bytes.Length);
@@ -491,8 +462,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            _sendGate.Enter();
-            try
+            using (_sendGate.Enter())
             {
                 _queue.Release();
                 _pendingBytes = 0;
@@ -504,10 +474,6 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 }
 
                 _drained?.TrySetResult();
-            }
-            finally
-            {
-                _sendGate.Exit();
             }
 
             CancelReading();
@@ -924,15 +890,17 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
     {
         private int _taken;
 
-        public void Enter()
+        /// <summary>Takes the gate; disposing the returned scope leaves it (<c>using (_sendGate.Enter()) { ... }</c>).</summary>
+        [UnscopedRef]
+        public Scope Enter()
         {
             if (Interlocked.CompareExchange(ref _taken, 1, 0) != 0)
             {
                 EnterContended();
             }
-        }
 
-        public void Exit() => Volatile.Write(ref _taken, 0);
+            return new Scope(ref _taken);
+        }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private void EnterContended()
@@ -943,6 +911,16 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 spin.SpinOnce();
             }
             while (Volatile.Read(ref _taken) != 0 || Interlocked.CompareExchange(ref _taken, 1, 0) != 0);
+        }
+
+        /// <summary>The gate, held until disposed.</summary>
+        public readonly ref struct Scope
+        {
+            private readonly ref int _taken;
+
+            public Scope(ref int taken) => _taken = ref taken;
+
+            public void Dispose() => Volatile.Write(ref _taken, 0);
         }
     }
 
