@@ -587,12 +587,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                     : socket.Receive(free, SocketFlags.None, out socketError);
                 if (socketError == SocketError.WouldBlock)
                 {
-                    if (_readFilled == 0)
-                    {
-                        ReturnReadBuffer();
-                    }
-
-                    if (WaitReadable())
+                    if (Park())
                     {
                         // Its wake-up runs this method again. Nothing here may touch the connection from now on.
                         return;
@@ -620,12 +615,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 await ConsumeAsync(read).ConfigureAwait(false);
                 if (drained && !IsClosing)
                 {
-                    if (_readFilled == 0)
-                    {
-                        ReturnReadBuffer();
-                    }
-
-                    if (WaitReadable())
+                    if (Park())
                     {
                         return;
                     }
@@ -636,7 +626,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                 if (++reads >= InlineReadsPerWake && SocketReadiness.OnReadinessThread)
                 {
                     // A busy socket has had its turn on the readiness thread: the rest is read on the pool.
-                    ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.ReadSocketAsync(), this, preferLocal: false);
+                    ReadOnPool();
                     return;
                 }
             }
@@ -652,6 +642,20 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
 
         Finish(reason, error);
     }
+
+    /// <summary>The socket has nothing more for now: gives back an empty read buffer, then <see cref="WaitReadable"/>.</summary>
+    private bool Park()
+    {
+        if (_readFilled == 0)
+        {
+            ReturnReadBuffer();
+        }
+
+        return WaitReadable();
+    }
+
+    /// <summary>Runs the socket reader on the thread pool.</summary>
+    private void ReadOnPool() => ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.ReadSocketAsync(), this, preferLocal: false);
 
     /// <summary>
     /// Asks for the reader to run again once the socket is readable; false when it
@@ -702,7 +706,7 @@ public sealed class LineConnection : IAsyncDisposable, IThreadPoolWorkItem
                     }
                     else
                     {
-                        ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.ReadSocketAsync(), this, preferLocal: false);
+                        ReadOnPool();
                     }
 
                     return;
