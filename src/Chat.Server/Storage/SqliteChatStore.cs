@@ -445,14 +445,20 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
         try
         {
             _open ??= _writer.BeginTransaction();
-            for (; _inserted < _pending.Count; _inserted++)
-            {
-                Insert(_pending[_inserted]);
-            }
+            InsertRest();
         }
         catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
         {
             RollBackOpen();
+        }
+    }
+
+    /// <summary>Inserts the pending messages not yet in the open transaction.</summary>
+    private void InsertRest()
+    {
+        for (; _inserted < _pending.Count; _inserted++)
+        {
+            Insert(_pending[_inserted]);
         }
     }
 
@@ -492,10 +498,7 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
             _open = null;
             using (tx)
             {
-                for (; _inserted < _pending.Count; _inserted++)
-                {
-                    Insert(_pending[_inserted]);
-                }
+                InsertRest();
 
                 TouchConversations();
                 if (others is not null)
