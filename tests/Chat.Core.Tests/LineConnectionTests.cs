@@ -534,19 +534,17 @@ public class LineConnectionTests
         // reading again; the end of stream queued behind the line must still be read.
         for (int i = 0; i < 100; i++)
         {
-            using var pair = await LoopbackPair.ConnectAsync();
-            await using var connection = LineConnection.FromSocket(pair.Server);
             var handler = new RecordingHandler();
-            var run = connection.RunAsync(handler);
-            await pair.SendAsync("PING a\r\n");
+            await using var running = await RunningConnection.StartAsync(handler);
+            await running.Pair.SendAsync("PING a\r\n");
             Assert.Equal("PING a", await handler.NextAsync());
 
             // The reader now waits on epoll; both the line and the end reach it in one wake-up.
-            await pair.SendAsync("PING b\r\n");
-            pair.Peer.Shutdown(SocketShutdown.Send);
+            await running.Pair.SendAsync("PING b\r\n");
+            running.Pair.Peer.Shutdown(SocketShutdown.Send);
 
             Assert.Equal("PING b", await handler.NextAsync());
-            Assert.Equal("Connection closed", await run.WaitAsync(Timeout));
+            Assert.Equal("Connection closed", await running.Run.WaitAsync(Timeout));
         }
     }
 

@@ -77,22 +77,25 @@ internal sealed class LoopbackPair : IDisposable
 /// <summary>A socket connection over its own loopback pair, already running with a handler; disposing ends both.</summary>
 internal sealed class RunningConnection : IAsyncDisposable
 {
-    private RunningConnection(LoopbackPair pair, LineConnection connection)
+    private RunningConnection(LoopbackPair pair, LineConnection connection, Task<string> run)
     {
         Pair = pair;
         Connection = connection;
+        Run = run;
     }
 
     public LoopbackPair Pair { get; }
 
     public LineConnection Connection { get; }
 
+    /// <summary>The connection's <see cref="LineConnection.RunAsync"/>: ends with the reason it closed.</summary>
+    public Task<string> Run { get; }
+
     public static async Task<RunningConnection> StartAsync(ILineHandler handler)
     {
         var pair = await LoopbackPair.ConnectAsync();
         var connection = LineConnection.FromSocket(pair.Server);
-        _ = connection.RunAsync(handler);
-        return new RunningConnection(pair, connection);
+        return new RunningConnection(pair, connection, connection.RunAsync(handler));
     }
 
     public async ValueTask DisposeAsync()
