@@ -22,6 +22,17 @@ public sealed class PackagingTests
 
         string output = await RunAsync(Path.Combine(tools, "chat"), ["--version"]);
         Assert.Equal(version, output.Trim());
+
+        // The installed tool tiers its hot code up at once (docs/PERFORMANCE.md): the setting travels in its runtimeconfig.
+        var configs = Directory.GetFiles(tools, "chat.runtimeconfig.json", SearchOption.AllDirectories);
+        Assert.NotEmpty(configs);
+        foreach (var config in configs)
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(config));
+            var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+            Assert.True(properties.TryGetProperty("System.Runtime.TieredCompilation.CallCountingDelayMs", out var delay), $"No call-counting delay in {config}.");
+            Assert.Equal(0, delay.GetInt32());
+        }
     }
 
     /// <summary>The folder holding chat-tool.sln, above the test output folder.</summary>
