@@ -216,7 +216,7 @@ public static class Scenarios
             {
                 told = true;
                 log.WriteLine($"still delivering {hintAfter.TotalSeconds:0.#} s after sending stopped ({delivered - before} of {Sent() * (members - 1)}): the server "
-                    + $"delivers much slower than it was sent to (flood control on? `chat serve --no-flood-control`); waiting up to {drainLimit.TotalSeconds:0} s");
+                    + $"delivers much slower than it was sent to (is its flood control on? for chat: `chat serve --no-flood-control`); waiting up to {drainLimit.TotalSeconds:0} s");
             }
 
             loop.RunOnce(50);
