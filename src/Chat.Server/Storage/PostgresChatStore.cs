@@ -655,27 +655,14 @@ public sealed partial class PostgresChatStore : IChatStore
 
     private abstract class WriteItem<T> : WriteItem
     {
-        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Set by <see cref="WriteItem.RunAsync"/> (or at construction); completes <see cref="Task"/>.</summary>
+        protected StoreResult<T> Outcome = new();
 
-        protected T Result { get; set; } = default!;
+        public Task<T> Task => Outcome.Task;
 
-        protected Exception? Error { get; set; }
+        public override void Complete() => Outcome.Complete();
 
-        public Task<T> Task => _done.Task;
-
-        public override void Complete()
-        {
-            if (Error is not null)
-            {
-                _done.TrySetException(Error);
-            }
-            else
-            {
-                _done.TrySetResult(Result);
-            }
-        }
-
-        public override void Fail(Exception ex) => _done.TrySetException(ex);
+        public override void Fail(Exception ex) => Outcome.Fail(ex);
     }
 
     /// <summary>A message; the group inserts all of them at once (see <see cref="InsertAsync"/>).</summary>
@@ -684,7 +671,7 @@ public sealed partial class PostgresChatStore : IChatStore
         public InsertItem(StoredMessage message)
         {
             Message = message;
-            Result = true;
+            Outcome.Value = true;
         }
 
         public StoredMessage Message { get; }
@@ -706,17 +693,17 @@ public sealed partial class PostgresChatStore : IChatStore
     {
         public override async Task RunAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken token)
         {
-            Error = null;
+            Outcome.Error = null;
             await tx.SaveAsync("item", token).ConfigureAwait(false);
             try
             {
-                Result = await work(connection, tx, token).ConfigureAwait(false);
+                Outcome.Value = await work(connection, tx, token).ConfigureAwait(false);
                 await tx.ReleaseAsync("item", token).ConfigureAwait(false);
             }
             catch (PostgresException ex) when (!IsTransient(ex))
             {
                 await tx.RollbackAsync("item", token).ConfigureAwait(false);
-                Error = ex;
+                Outcome.Error = ex;
             }
         }
     }

@@ -1073,27 +1073,14 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
 
     private abstract class WriteItem<T> : WriteItem
     {
-        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Set by <see cref="WriteItem.Run"/> (or at construction); completes <see cref="Task"/>.</summary>
+        protected StoreResult<T> Outcome = new();
 
-        protected T Result { get; set; } = default!;
+        public Task<T> Task => Outcome.Task;
 
-        protected Exception? Error { get; set; }
+        public override void Complete() => Outcome.Complete();
 
-        public Task<T> Task => _done.Task;
-
-        public override void Complete()
-        {
-            if (Error is not null)
-            {
-                _done.TrySetException(Error);
-            }
-            else
-            {
-                _done.TrySetResult(Result);
-            }
-        }
-
-        public override void Fail(Exception ex) => _done.TrySetException(ex);
+        public override void Fail(Exception ex) => Outcome.Fail(ex);
     }
 
     /// <summary>
@@ -1107,7 +1094,7 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
         public InsertItem(StoredMessage message, Action<Exception?>? stored)
         {
             Message = message;
-            Result = true;
+            Outcome.Value = true;
             _stored = stored;
         }
 
@@ -1147,7 +1134,7 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
     {
         public FlushItem()
         {
-            Result = true;
+            Outcome.Value = true;
         }
 
         public override void Run(SqliteConnection connection, SqliteTransaction tx)
@@ -1170,13 +1157,13 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
             tx.Save("item");
             try
             {
-                Result = _work(connection, tx);
+                Outcome.Value = _work(connection, tx);
                 tx.Release("item");
             }
             catch (SqliteException ex)
             {
                 tx.Rollback("item");
-                Error = ex;
+                Outcome.Error = ex;
             }
         }
     }
