@@ -54,60 +54,48 @@ public class CrashSafetyTests
 
     private static async Task DeliveredSurvivesKillAsync(params string[] store)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "chat-crash-" + Guid.NewGuid().ToString("N"));
-        try
+        using var folder = new TempFolder();
+        string dir = folder.Path;
+        var delivered = new List<string>();
+        // 300 lines from one sender: flood control would spread them over minutes.
+        using (var server = await ChatProcess.StartAsync(dir, ["--no-flood-control", .. store]))
         {
-            var delivered = new List<string>();
-            // 300 lines from one sender: flood control would spread them over minutes.
-            using (var server = await ChatProcess.StartAsync(dir, ["--no-flood-control", .. store]))
+            using var ana = await ConnectAsync(server.Port, "ana", "message-tags");
+            using var bob = await ConnectAsync(server.Port, "bob", "message-tags");
+            for (int i = 1; i <= 300; i++)
             {
-                using var ana = await ConnectAsync(server.Port, "ana", "message-tags");
-                using var bob = await ConnectAsync(server.Port, "bob", "message-tags");
-                for (int i = 1; i <= 300; i++)
+                ana.Send($"PRIVMSG #general :message {i}");
+            }
+
+            ana.Send("PRIVMSG bob :a private one");
+            // With several nodes possible, a room message waits for its round trip
+            // through PostgreSQL while a private one to a local user does not, so the
+            // private one may come among the last room messages.
+            bool gotPrivate = false;
+            while (delivered.Count < 300 || !gotPrivate)
+            {
+                var m = await bob.ExpectAsync(m => m.Command == "PRIVMSG");
+                if (m.Parameters[0] == "#general")
                 {
-                    ana.Send($"PRIVMSG #general :message {i}");
+                    delivered.Add(m.Tags["msgid"]);
                 }
-
-                ana.Send("PRIVMSG bob :a private one");
-                // With several nodes possible, a room message waits for its round trip
-                // through PostgreSQL while a private one to a local user does not, so the
-                // private one may come among the last room messages.
-                bool gotPrivate = false;
-                while (delivered.Count < 300 || !gotPrivate)
+                else
                 {
-                    var m = await bob.ExpectAsync(m => m.Command == "PRIVMSG");
-                    if (m.Parameters[0] == "#general")
-                    {
-                        delivered.Add(m.Tags["msgid"]);
-                    }
-                    else
-                    {
-                        Assert.Equal("a private one", m.Parameters[1]);
-                        gotPrivate = true;
-                    }
+                    Assert.Equal("a private one", m.Parameters[1]);
+                    gotPrivate = true;
                 }
-
-                // Straight after the last delivery: no QUIT, no shutdown, SIGKILL.
-                server.KillHard();
             }
 
-            using var again = await ChatProcess.StartAsync(dir, store);
-            using var reader = await ConnectAsync(again.Port, "bob", "draft/chathistory batch message-tags server-time");
-            var history = await HistoryAsync(reader, "#general");
-            Assert.Equal(delivered, history.Select(m => m.Tags["msgid"]));
-            Assert.Equal(Enumerable.Range(1, 300).Select(i => $"message {i}"), history.Select(m => m.Parameters[1]));
-            var privately = await HistoryAsync(reader, "ana");
-            Assert.Equal("a private one", Assert.Single(privately).Parameters[1]);
+            // Straight after the last delivery: no QUIT, no shutdown, SIGKILL.
+            server.KillHard();
         }
-        finally
-        {
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+
+        using var again = await ChatProcess.StartAsync(dir, store);
+        using var reader = await ConnectAsync(again.Port, "bob", "draft/chathistory batch message-tags server-time");
+        var history = await HistoryAsync(reader, "#general");
+        Assert.Equal(delivered, history.Select(m => m.Tags["msgid"]));
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => $"message {i}"), history.Select(m => m.Parameters[1]));
+        var privately = await HistoryAsync(reader, "ana");
+        Assert.Equal("a private one", Assert.Single(privately).Parameters[1]);
     }
 }

@@ -16,8 +16,8 @@ public class NodeProcessTests
     {
         await using var cluster = await PostgresCluster.StartAsync();
         string database = await cluster.CreateDatabaseAsync("chat");
-        using var folder1 = new ProcessFolder();
-        using var folder2 = new ProcessFolder();
+        using var folder1 = new TempFolder();
+        using var folder2 = new TempFolder();
         using var node1 = await ChatProcess.StartAsync(folder1.Path, ShortTimeouts(), "--no-flood-control", "--database", database, "--node-name", "n1");
         using var node2 = await ChatProcess.StartAsync(folder2.Path, ShortTimeouts(), "--no-flood-control", "--database", database, "--node-name", "n2");
 
@@ -54,8 +54,8 @@ public class NodeProcessTests
     {
         await using var cluster = await PostgresCluster.StartAsync();
         string database = await cluster.CreateDatabaseAsync("chat");
-        using var folder1 = new ProcessFolder();
-        using var folder2 = new ProcessFolder();
+        using var folder1 = new TempFolder();
+        using var folder2 = new TempFolder();
 
         // The default node timeout (10 s): only the takeover can be quicker.
         using var node1 = await ChatProcess.StartAsync(folder1.Path, "--no-flood-control", "--database", database, "--node-name", "n1");
@@ -81,7 +81,7 @@ public class NodeProcessTests
     {
         await using var cluster = await PostgresCluster.StartAsync();
         string database = await cluster.CreateDatabaseAsync("chat");
-        var folders = Enumerable.Range(0, 3).Select(_ => new ProcessFolder()).ToList();
+        var folders = Enumerable.Range(0, 3).Select(_ => new TempFolder()).ToList();
         var nodes = new List<ChatProcess>();
         var users = new List<TestClient>();
         try
@@ -124,22 +124,6 @@ public class NodeProcessTests
             users.ForEach(u => u.Dispose());
             nodes.ForEach(n => n.Dispose());
             folders.ForEach(f => f.Dispose());
-        }
-    }
-
-    private sealed class ProcessFolder : IDisposable
-    {
-        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "chat-node-" + Guid.NewGuid().ToString("N"));
-
-        public void Dispose()
-        {
-            try
-            {
-                Directory.Delete(Path, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
         }
     }
 }

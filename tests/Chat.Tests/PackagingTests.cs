@@ -1,3 +1,5 @@
+using Chat.Tests.Shared;
+
 namespace Chat.Tests;
 
 /// <summary>The NuGet tool package: pack it, install it with `dotnet tool install`, run it.</summary>

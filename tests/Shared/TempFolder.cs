@@ -1,11 +1,11 @@
-namespace Chat.Tests;
+namespace Chat.Tests.Shared;
 
 /// <summary>A fresh folder under the system's temporary folder, deleted on Dispose.</summary>
 public sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "chat-e2e-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "chat-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
