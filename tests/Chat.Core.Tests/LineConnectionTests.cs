@@ -15,10 +15,9 @@ public class LineConnectionTests
     [Fact]
     public async Task LinesArriveInOrderWhateverTheWrites()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
-        await using var connection = LineConnection.FromSocket(pair.Server);
         var handler = new RecordingHandler();
-        var run = connection.RunAsync(handler);
+        await using var running = await RunningConnection.StartAsync(handler);
+        var (pair, _, run) = running;
 
         await pair.SendAsync("PING a\r\nPRIV");
         await Task.Delay(20);
@@ -43,10 +42,9 @@ public class LineConnectionTests
     [Fact]
     public async Task ManyLinesInOneWriteArriveInOrder()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
-        await using var connection = LineConnection.FromSocket(pair.Server);
         var handler = new RecordingHandler();
-        var run = connection.RunAsync(handler);
+        await using var running = await RunningConnection.StartAsync(handler);
+        var (pair, connection, run) = running;
 
         var sent = Enumerable.Range(0, 2000).Select(i => $"PRIVMSG #a :message {i}").ToList();
         await pair.SendAsync(string.Concat(sent.Select(s => s + "\r\n")));
@@ -60,10 +58,9 @@ public class LineConnectionTests
     [Fact]
     public async Task LastLineWithoutTerminatorIsDeliveredAtEndOfStream()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
-        await using var connection = LineConnection.FromSocket(pair.Server);
         var handler = new RecordingHandler();
-        var run = connection.RunAsync(handler);
+        await using var running = await RunningConnection.StartAsync(handler);
+        var (pair, _, run) = running;
 
         await pair.SendAsync("PING a\r\nQUIT :bye now");
         Assert.Equal("PING a", await handler.NextAsync());
@@ -76,11 +73,10 @@ public class LineConnectionTests
     [Fact]
     public async Task OverLongLineInOneWriteIsReportedOnceAndTheNextLineArrives()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
         var options = new ConnectionOptions { MaxLineLength = 64 };
-        await using var connection = LineConnection.FromSocket(pair.Server, options);
         var handler = new RecordingHandler();
-        var run = connection.RunAsync(handler);
+        await using var running = await RunningConnection.StartAsync(handler, options);
+        var (pair, connection, _) = running;
 
         await pair.SendAsync("PING before\r\n" + new string('x', 200) + "\r\nPING after\r\n");
 
@@ -92,11 +88,10 @@ public class LineConnectionTests
     [Fact]
     public async Task OverLongLineInManyWritesIsReportedOnceAndTheNextLineArrives()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
         var options = new ConnectionOptions { MaxLineLength = 64 };
-        await using var connection = LineConnection.FromSocket(pair.Server, options);
         var handler = new RecordingHandler();
-        var run = connection.RunAsync(handler);
+        await using var running = await RunningConnection.StartAsync(handler, options);
+        var pair = running.Pair;
 
         // The reader sees the line grow past the limit before its end arrives.
         await pair.SendAsync("PING before\r\n" + new string('x', 40));
@@ -117,11 +112,10 @@ public class LineConnectionTests
     [Fact]
     public async Task LineOfExactlyMaxLengthIsDelivered()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
         var options = new ConnectionOptions { MaxLineLength = 64 };
-        await using var connection = LineConnection.FromSocket(pair.Server, options);
         var handler = new RecordingHandler();
-        var run = connection.RunAsync(handler);
+        await using var running = await RunningConnection.StartAsync(handler, options);
+        var pair = running.Pair;
 
         string exact = "PRIVMSG #a :" + new string('x', 64 - 12);
         string oneMore = exact + "y";
@@ -136,11 +130,10 @@ public class LineConnectionTests
     [Fact]
     public async Task OverLongLastLineAtEndOfStreamIsNotDelivered()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
         var options = new ConnectionOptions { MaxLineLength = 64 };
-        await using var connection = LineConnection.FromSocket(pair.Server, options);
         var handler = new RecordingHandler();
-        var run = connection.RunAsync(handler);
+        await using var running = await RunningConnection.StartAsync(handler, options);
+        var (pair, _, run) = running;
 
         await pair.SendAsync("PING a\n" + new string('x', 100));
         pair.Peer.Shutdown(SocketShutdown.Send);
@@ -182,10 +175,9 @@ public class LineConnectionTests
     [Fact]
     public async Task SendFromManyThreadsLosesNothingAndKeepsEachThreadsOrder()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
         var options = new ConnectionOptions { SendQueueLimit = 8 * 1024 * 1024 };
-        await using var connection = LineConnection.FromSocket(pair.Server, options);
-        var run = connection.RunAsync(new RecordingHandler());
+        await using var running = await RunningConnection.StartAsync(new RecordingHandler(), options);
+        var (pair, connection, _) = running;
         var reading = pair.ReadToEndAsync();
 
         const int threads = 4, perThread = 2000;
@@ -398,9 +390,8 @@ public class LineConnectionTests
     [Fact]
     public async Task CloseFlushesQueuedLinesAndTheFinalLineThenThePeerSeesEndOfStream()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
-        await using var connection = LineConnection.FromSocket(pair.Server);
-        var run = connection.RunAsync(new RecordingHandler());
+        await using var running = await RunningConnection.StartAsync(new RecordingHandler());
+        var (pair, connection, run) = running;
 
         var expected = new StringBuilder();
         for (int i = 0; i < 200; i++)
@@ -429,10 +420,9 @@ public class LineConnectionTests
     [Fact]
     public async Task CloseStopsReadingLines()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
-        await using var connection = LineConnection.FromSocket(pair.Server);
         var handler = new RecordingHandler();
-        var run = connection.RunAsync(handler);
+        await using var running = await RunningConnection.StartAsync(handler);
+        var (pair, connection, run) = running;
 
         await pair.SendAsync("PING a\r\n");
         Assert.Equal("PING a", await handler.NextAsync());
@@ -460,9 +450,8 @@ public class LineConnectionTests
     [Fact]
     public async Task HandlerThatThrowsEndsTheConnectionAndRunAsyncThrowsIt()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
-        await using var connection = LineConnection.FromSocket(pair.Server);
-        var run = connection.RunAsync(new ThrowingHandler());
+        await using var running = await RunningConnection.StartAsync(new ThrowingHandler());
+        var (pair, connection, run) = running;
 
         await pair.SendAsync("PING a\r\n");
         var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => run.WaitAsync(Timeout));
@@ -551,9 +540,8 @@ public class LineConnectionTests
     [Fact]
     public async Task PeerClosingEndsRunAsync()
     {
-        using var pair = await LoopbackPair.ConnectAsync();
-        await using var connection = LineConnection.FromSocket(pair.Server);
-        var run = connection.RunAsync(new RecordingHandler());
+        await using var running = await RunningConnection.StartAsync(new RecordingHandler());
+        var (pair, connection, run) = running;
 
         pair.Peer.Shutdown(SocketShutdown.Both);
         pair.Peer.Close();

@@ -91,11 +91,19 @@ internal sealed class RunningConnection : IAsyncDisposable
     /// <summary>The connection's <see cref="LineConnection.RunAsync"/>: ends with the reason it closed.</summary>
     public Task<string> Run { get; }
 
-    public static async Task<RunningConnection> StartAsync(ILineHandler handler)
+    public static async Task<RunningConnection> StartAsync(ILineHandler handler, ConnectionOptions? options = null)
     {
         var pair = await LoopbackPair.ConnectAsync();
-        var connection = LineConnection.FromSocket(pair.Server);
+        var connection = LineConnection.FromSocket(pair.Server, options);
         return new RunningConnection(pair, connection, connection.RunAsync(handler));
+    }
+
+    /// <summary>For <c>var (pair, connection, run) = running;</c> (the disposal stays with this object).</summary>
+    public void Deconstruct(out LoopbackPair pair, out LineConnection connection, out Task<string> run)
+    {
+        pair = Pair;
+        connection = Connection;
+        run = Run;
     }
 
     public async ValueTask DisposeAsync()
