@@ -96,6 +96,7 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancel)
     {
         var options = settings.Server;
+        var text = new Chat.Server.Resources.ServerText(options.Culture);
         string logFile = settings.LogFile;
         string? folder = Path.GetDirectoryName(Path.GetFullPath(logFile));
         try
@@ -107,7 +108,7 @@ internal static class ServeCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"chat serve: cannot create the log folder {folder}: {ex.Message}");
+            Console.Error.WriteLine("chat serve: " + text.Format("StartNoLogFolder", folder ?? logFile, ex.Message));
             return 1;
         }
 
@@ -139,7 +140,7 @@ internal static class ServeCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
-            Console.Error.WriteLine($"chat serve: cannot open the database in {options.Store.DataDirectory}: {ex.Message}");
+            Console.Error.WriteLine("chat serve: " + text.Format("StartNoDatabase", options.Store.DataDirectory ?? "", ex.Message));
             return 1;
         }
 
@@ -150,7 +151,7 @@ internal static class ServeCommand
         }
         catch (SocketException ex)
         {
-            Console.Error.WriteLine($"chat serve: cannot listen on {options.Host}:{options.Port}: {ex.Message}");
+            Console.Error.WriteLine("chat serve: " + text.Format("StartCannotListen", $"{options.Host}:{options.Port}", ex.Message));
             return 1;
         }
 
@@ -161,7 +162,7 @@ internal static class ServeCommand
         }
         catch (IOException ex)
         {
-            Console.Error.WriteLine($"chat serve: cannot serve the web client on {options.Host}:{settings.Web.Port}: {ex.Message}");
+            Console.Error.WriteLine("chat serve: " + text.Format("StartNoWeb", $"{options.Host}:{settings.Web.Port}", ex.Message));
             await server.StopAsync().ConfigureAwait(false);
             return 1;
         }

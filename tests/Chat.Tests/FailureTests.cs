@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Chat.Tests.Shared;
 
 namespace Chat.Tests;
 
@@ -75,6 +76,28 @@ public sealed class FailureTests
     }
 
     /// <summary>A loopback port nobody listens on (bound, read, released).</summary>
+    [Theory]
+    [InlineData("en", "chat serve: cannot listen on 127.0.0.1:{0}: ")]
+    [InlineData("es", "chat serve: no se puede escuchar en 127.0.0.1:{0}: ")]
+    public async Task Serve_on_a_port_in_use_fails_with_one_line_in_its_language_and_exit_code_1(string lang, string start)
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        taken.Listen();
+        string port = ((IPEndPoint)taken.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture);
+        using var folder = new TempFolder();
+        using var serve = ChatProcess.StartChat("serve", "--host", "127.0.0.1", "--port", port, "--lang", lang,
+            "--data-dir", Path.Combine(folder.Path, "data"), "--log-file", Path.Combine(folder.Path, "chat.log"));
+
+        int code = await serve.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(code == 1, $"Exit code {code}.\n{serve.Transcript}");
+        var errors = serve.Errors.Where(line => line.Trim().Length > 0).ToList();
+        Assert.True(errors.Count == 1, $"Expected one line on stderr.\n{serve.Transcript}");
+        Assert.StartsWith(string.Format(CultureInfo.InvariantCulture, start, port), errors[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(StackTraceMark, serve.Transcript, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
