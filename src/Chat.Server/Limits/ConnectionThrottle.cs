@@ -84,6 +84,23 @@ public sealed class ConnectionThrottle
         }
     }
 
+    /// <summary>
+    /// How many admitted connections from the address are open: a session counts
+    /// until its socket is closed, a little after its client has left the server.
+    /// </summary>
+    public int OpenFrom(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        lock (_gate)
+        {
+            return _entries.TryGetValue(address, out var entry) ? entry.Open : 0;
+        }
+    }
+
     private sealed class Entry
     {
         public int Open;
