@@ -14,6 +14,20 @@ public sealed class ChattingAcrossTests : IClassFixture<PostgresFixture>
     }
 
     [Fact]
+    public async Task The_first_node_brings_the_schema_up_to_date_and_each_node_logs_the_version_it_runs()
+    {
+        var log = new ListLogger();
+        await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2, loggers: log.Factory());
+        int latest = Chat.Server.Cluster.ClusterSchema.LatestVersion;
+        var lines = log.Lines.ToList();
+
+        Assert.Single(lines, l => l.EndsWith($"Node n1 brought the cluster schema from version 0 to {latest}", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("Node n2 brought", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.EndsWith($"Node n1 joined the cluster (schema version {latest})", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.EndsWith($"Node n2 joined the cluster (schema version {latest})", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Joins_messages_and_parts_cross_between_two_nodes()
     {
         await using var nodes = await Nodes.StartAsync(await _pg.CreateDatabaseAsync("chat"), 2);

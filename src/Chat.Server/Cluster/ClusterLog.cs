@@ -15,6 +15,9 @@ internal sealed partial class ClusterLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} joined the cluster (schema version {Version})")]
     public partial void Joined(string node, int version);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} brought the cluster schema from version {From} to {To}")]
+    public partial void SchemaMigrated(string node, int from, int to);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} lost its database connection; serving local users only and retrying: {Problem}")]
     public partial void DatabaseLost(string node, string problem);
 

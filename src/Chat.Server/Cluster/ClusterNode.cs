@@ -261,7 +261,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
         var cancel = session.Token;
         await using var listener = new NpgsqlConnection(_listenConnectionString);
         await listener.OpenAsync(cancel).ConfigureAwait(false);
-        int version = await ClusterSchema.MigrateAsync(listener, cancel).ConfigureAwait(false);
+        int found = await ClusterSchema.MigrateAsync(listener, cancel).ConfigureAwait(false);
+        if (found != ClusterSchema.LatestVersion)
+        {
+            _log.SchemaMigrated(NodeName, found, ClusterSchema.LatestVersion);
+        }
         listener.Notification += (_, e) => _inbox.Writer.TryWrite(e.Payload);
         await using (var listen = new NpgsqlCommand($"LISTEN {NotifyChannel}", listener))
         {
@@ -278,7 +282,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         await RepublishAsync(cancel).ConfigureAwait(false);
         Enqueue(NewEvent(ClusterEventTypes.Sync));
         _inbox.Writer.TryWrite(new Reload(null));
-        _log.Joined(NodeName, version);
+        _log.Joined(NodeName, ClusterSchema.LatestVersion);
         joined();
 
         var loops = new[] { ListenLoopAsync(listener, cancel), HeartbeatLoopAsync(cancel), WriteLoopAsync(cancel) };
