@@ -266,6 +266,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             _log.SchemaMigrated(NodeName, found, ClusterSchema.LatestVersion);
         }
+
         listener.Notification += (_, e) => _inbox.Writer.TryWrite(e.Payload);
         await using (var listen = new NpgsqlCommand($"LISTEN {NotifyChannel}", listener))
         {
