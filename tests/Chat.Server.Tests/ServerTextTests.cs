@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Resources;
 using System.Text.RegularExpressions;
 using Chat.Server.Resources;
 
@@ -32,8 +31,7 @@ public sealed partial class ServerTextTests
 
     private static Dictionary<string, string> Texts(CultureInfo culture)
     {
-        var manager = new ResourceManager("Chat.Server.Resources.ServerText", typeof(ServerText).Assembly);
-        var set = manager.GetResourceSet(culture, createIfNotExists: true, tryParents: false)
+        var set = ServerText.Manager.GetResourceSet(culture, createIfNotExists: true, tryParents: false)
             ?? throw new InvalidOperationException($"No server texts for {culture.Name}.");
         return set.Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!, StringComparer.Ordinal);
     }

@@ -9,7 +9,8 @@ namespace Chat.Server.Resources;
 /// </summary>
 public sealed class ServerText
 {
-    private static readonly ResourceManager Manager =
+    /// <summary>Where the texts come from (ServerText.resx and its translations).</summary>
+    internal static readonly ResourceManager Manager =
         new("Chat.Server.Resources.ServerText", typeof(ServerText).Assembly);
 
     public ServerText(CultureInfo culture)
