@@ -2,7 +2,9 @@
 # Runs `chat bench` against `chat serve`, InspIRCd and ngircd on this machine,
 # each server pinned to CPU 0 and the generator to CPU 1, and prints one JSON
 # line per server and scenario (also kept in $OUT). Loopback only; every run
-# is bounded in time and stops by itself.
+# is bounded in time and stops by itself. "floor" is peers/floor-relay.c, the
+# least work a server can do per private message (pairs only): what this
+# machine allows any server that sends each message with its own system call.
 #
 #   bash tests/bench/compare.sh              # every scenario, every server
 #   SERVERS="chat" SCENARIOS="pairs" bash tests/bench/compare.sh
@@ -10,7 +12,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/tests/bench"
-SERVERS=${SERVERS:-"chat inspircd ngircd"}
+SERVERS=${SERVERS:-"chat inspircd ngircd floor"}
 SCENARIOS=${SCENARIOS:-"connect fanout1000 fanout100 latency1000 pairs flood"}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 CLIENTS=${CLIENTS:-19500}
@@ -22,6 +24,7 @@ need=()
 command -v inspircd >/dev/null || need+=(inspircd)
 command -v ngircd >/dev/null || need+=(ngircd)
 command -v taskset >/dev/null || need+=(util-linux)
+case " $SERVERS " in *" floor "*) command -v gcc >/dev/null || need+=(gcc libc6-dev) ;; esac
 if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
   # The Debian packages start their own daemons; the benchmark starts its own copies.
@@ -34,6 +37,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 echo "building chat (Release, ReadyToRun)..." >&2
 dotnet publish "$root/src/Chat/Chat.csproj" -c Release -o "$work/chat" -p:PublishReadyToRun=true >/dev/null
 chat=(dotnet "$work/chat/chat.dll")
+case " $SERVERS " in *" floor "*) gcc -O2 -o "$work/floor-relay" "$here/peers/floor-relay.c" ;; esac
 
 # shellcheck source=tests/bench/lib.sh
 . "$here/lib.sh"
@@ -61,6 +65,9 @@ JSON
       sed -e "s|@PORT@|$port|g" "$here/peers/ngircd.conf" > "$dir/ngircd.conf"
       taskset -c 0 ngircd --nodaemon --passive --config "$dir/ngircd.conf" > "$dir/out.log" 2>&1 &
       ;;
+    floor)
+      taskset -c 0 "$work/floor-relay" "$port" > "$dir/out.log" 2>&1 &
+      ;;
   esac
   server_pid=$!
   wait_for_port "$port" "$name" "$dir/out.log"
@@ -86,6 +93,8 @@ mkdir -p "$(dirname "$OUT")"
 : > "$OUT"
 for server in $SERVERS; do
   for scenario in $SCENARIOS; do
+    # The floor relay has no rooms: it only measures private messages.
+    [ "$server" = floor ] && [ "$scenario" != pairs ] && continue
     port=$(free_port)
     start_server "$server" "$port"
     pid=$(serving_pid "$server_pid")
