@@ -69,7 +69,7 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
 
     // Their count, for readers deciding whether to wait for the writer.
     private int _unapplied;
-    private sqlite3_stmt? _insert;
+    private SqliteMessageInsert? _insert;
     private sqlite3_stmt? _touch;
     private int _disposed;
 
@@ -563,34 +563,15 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
 
     /// <summary>
     /// Adds a message to the open transaction through a prepared statement of
-    /// SQLite's own (Microsoft.Data.Sqlite's command machinery costs more than the
-    /// insert itself on this path) and notes its conversation's latest time, which
-    /// <see cref="TouchConversations"/> writes once per group.
+    /// SQLite's own (<see cref="SqliteMessageInsert"/>: Microsoft.Data.Sqlite's
+    /// command machinery costs more than the insert itself on this path) and notes
+    /// its conversation's latest time, which <see cref="TouchConversations"/>
+    /// writes once per group.
     /// </summary>
     private void Insert(StoredMessage m)
     {
-        var stmt = _insert ??= Prepare($"INSERT OR IGNORE INTO messages({Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        (_insert ??= new SqliteMessageInsert(_writer.Handle!, Columns)).Run(m);
         long time = m.Time.ToUnixTimeMilliseconds();
-        try
-        {
-            BindText(stmt, 1, m.MsgId);
-            raw.sqlite3_bind_int64(stmt, 2, time);
-            BindText(stmt, 3, m.Conversation);
-            BindText(stmt, 4, m.Command);
-            BindText(stmt, 5, m.Sender);
-            BindText(stmt, 6, m.SenderNick);
-            BindText(stmt, 7, m.Account);
-            BindText(stmt, 8, m.Target);
-            BindText(stmt, 9, m.Text);
-            BindText(stmt, 10, m.Tags);
-            Step(stmt);
-        }
-        finally
-        {
-            raw.sqlite3_reset(stmt);
-            raw.sqlite3_clear_bindings(stmt);
-        }
-
         ref long latest = ref CollectionsMarshal.GetValueRefOrAddDefault(_touched, m.Conversation, out _);
         latest = Math.Max(latest, time);
     }
