@@ -334,6 +334,39 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
     }
 
     [Fact]
+    public void The_journal_hash_is_crc32c()
+    {
+        // The check value of CRC-32C (Castagnoli), and one past the 8-byte steps.
+        Assert.Equal(0xE3069283u, MessageJournal.Hash("123456789"u8));
+        Assert.Equal(0u, MessageJournal.Hash([]));
+        Assert.NotEqual(MessageJournal.Hash("123456789"u8), MessageJournal.Hash("123456788"u8));
+    }
+
+    [Fact]
+    public async Task A_journal_an_older_server_wrote_with_fnv_hashes_is_still_recovered()
+    {
+        string path = MessageJournal.PathIn(_dir.Path);
+        using (var journal = new MessageJournal(path, sync: false))
+        {
+            journal.Append([Msg(1), Msg(2), Msg(3)]);
+        }
+
+        // Each record's hash as versions before CRC-32C wrote it.
+        var bytes = File.ReadAllBytes(path);
+        for (int at = 0; at < bytes.Length;)
+        {
+            int length = BitConverter.ToInt32(bytes, at);
+            BitConverter.TryWriteBytes(bytes.AsSpan(at + 4), MessageJournal.LegacyHash(bytes.AsSpan(at + 8, length)));
+            at += 8 + length;
+        }
+
+        File.WriteAllBytes(path, bytes);
+        await using var store = SqliteChatStore.Open(new StoreOptions { DataDirectory = _dir.Path });
+        Assert.Equal(3, store.RecoveredCount);
+        Assert.Equal(N(1, 2, 3), Ids(await store.LatestAsync("#general", null, 10)));
+    }
+
+    [Fact]
     public async Task Ordered_appends_run_their_follow_ups_on_the_writer_in_queue_order_before_their_tasks_complete()
     {
         // A small queue: many appends wait for room, and keep their place.
