@@ -248,7 +248,7 @@ internal sealed class MessageJournal : IDisposable
         return rest.IsEmpty;
     }
 
-    /// <summary>CRC-32C (the processor's own instruction where there is one: about a tenth of FNV-1a's time, byte by byte, on this path).</summary>
+    /// <summary>CRC-32C: the processor's own instruction where there is one, 8 bytes a step where FNV-1a takes one.</summary>
     internal static uint Hash(ReadOnlySpan<byte> bytes)
     {
         uint crc = uint.MaxValue;
