@@ -69,6 +69,21 @@ public abstract class StoreTests
     }
 
     [Fact]
+    public async Task Text_beyond_ascii_and_long_messages_come_back_byte_for_byte()
+    {
+        // Accents, 4-byte emoji, CJK, and a text longer than the insert's first buffer for strings (16 KiB).
+        string[] texts = ["¿Qué tal, Ñandú?", "🎉 fiesta 🎉", "日本語のテキスト", new string('ü', 9000)];
+        var messages = texts.Select((text, i) => Msg(i + 1, "josé maría") with { Text = text, SenderNick = "josé", Tags = "+draft/react=👍" }).ToArray();
+        await using (var store = await OpenAsync())
+        {
+            await Task.WhenAll(messages.Select(m => store.AppendAsync(m)));
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal(messages, await reopened.LatestAsync("josé maría", null, 10));
+    }
+
+    [Fact]
     public async Task Queries_before_after_around_between_and_latest_follow_the_references()
     {
         await using var store = await FilledAsync(20);
