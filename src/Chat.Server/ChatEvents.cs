@@ -12,12 +12,16 @@ namespace Chat.Server;
 public sealed class ChatEvents
 {
     private readonly ServerText _text;
+    private readonly Func<Outgoing, string?> _plainInRoom;
+    private readonly Func<Outgoing, string?> _plainPrivately;
     private readonly string _idPrefix = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
     private long _nextId;
 
     public ChatEvents(ServerText text)
     {
         _text = text;
+        _plainInRoom = line => PlainRendering(line, privately: false);
+        _plainPrivately = line => PlainRendering(line, privately: true);
     }
 
     /// <summary>
@@ -83,8 +87,9 @@ public sealed class ChatEvents
     {
         bool tagOnly = command == "TAGMSG";
         var message = new IrcMessage(null, from.Prefix, command, tagOnly ? [target] : [target, text!]);
-        return new Outgoing(message, tagOnly ? null : PlainRendering(from.Nick!, command, text!, privately))
+        return new Outgoing(message, null)
         {
+            RenderPlain = tagOnly ? null : privately ? _plainPrivately : _plainInRoom,
             MsgId = msgId ?? NewMsgId(),
             Time = time ?? DateTimeOffset.UtcNow,
             Account = from.Account,
@@ -93,8 +98,12 @@ public sealed class ChatEvents
         };
     }
 
-    private string? PlainRendering(string nick, string command, string text, bool privately)
+    private string? PlainRendering(Outgoing line, bool privately)
     {
+        var message = line.Message;
+        string nick = message.SourceNick ?? "";
+        string command = message.Command;
+        string text = message.Parameters[1];
         if (text.StartsWith("\u0001ACTION ", StringComparison.Ordinal))
         {
             return _text.Format("PlainAction", nick, text[8..].TrimEnd('\u0001'));

@@ -15,6 +15,9 @@ public sealed class Outgoing
     /// <summary>The capabilities that change the bytes of a line.</summary>
     private const Cap Shaping = Cap.ServerTime | Cap.MessageTags | Cap.AccountTag | Cap.ExtendedJoin;
 
+    // The plain form of a line no plain user sees: cached like the others.
+    private static readonly byte[] NoPlain = [];
+
     private readonly string? _plainText;
     private readonly byte[]?[] _forms = new byte[]?[16];
     private byte[]? _plain;
@@ -45,11 +48,32 @@ public sealed class Outgoing
     /// <summary>The form for extended-join clients (JOIN with account and real name).</summary>
     public IrcMessage? Extended { get; init; }
 
+    /// <summary>
+    /// Without a plain text: makes what a plain user sees (null: nothing) from the
+    /// line, the first time a plain user receives it. Most messages never reach
+    /// one, and the rendering (a localized format) would cost every message.
+    /// </summary>
+    public Func<Outgoing, string?>? RenderPlain { private get; init; }
+
     /// <summary>Only clients with this capability receive the line (TAGMSG needs message-tags).</summary>
     public Cap Requires { get; init; }
 
     /// <summary>What a plain-mode user sees, with CR LF; null when they see nothing.</summary>
-    public byte[]? PlainBytes => _plainText is null ? null : _plain ??= PlainLine(_plainText);
+    public byte[]? PlainBytes
+    {
+        get
+        {
+            // Two threads may both render it: the same bytes, and either copy will do.
+            var plain = _plain;
+            if (plain is null)
+            {
+                string? text = _plainText ?? RenderPlain?.Invoke(this);
+                _plain = plain = text is null ? NoPlain : PlainLine(text);
+            }
+
+            return ReferenceEquals(plain, NoPlain) ? null : plain;
+        }
+    }
 
     public static byte[] PlainLine(string text) => Encoding.UTF8.GetBytes(text + "\r\n");
 

@@ -29,6 +29,11 @@ public class PlainModeTests
         irc.Send("PRIVMSG #general :\u0001ACTION waves\u0001");
         Assert.Equal("* Juan waves", await plain.ReadLineAsync());
 
+        // Other CTCP means nothing to a person: the notice after it is the next line.
+        irc.Send("PRIVMSG #general :\u0001VERSION\u0001");
+        irc.Send("NOTICE #general :aviso");
+        Assert.Equal("-Juan- aviso", await plain.ReadLineAsync());
+
         irc.Send("QUIT :bye");
         Assert.Equal("<<< Juan left the chat", await plain.ReadLineAsync());
     }
