@@ -570,7 +570,8 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
     /// </summary>
     private void Insert(StoredMessage m)
     {
-        (_insert ??= new SqliteMessageInsert(_writer.Handle!, Columns)).Run(m);
+        _insert ??= new SqliteMessageInsert(_writer.Handle!, Prepare($"INSERT OR IGNORE INTO messages({Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+        _insert.Run(m);
         long time = m.Time.ToUnixTimeMilliseconds();
         ref long latest = ref CollectionsMarshal.GetValueRefOrAddDefault(_touched, m.Conversation, out _);
         latest = Math.Max(latest, time);
@@ -610,18 +611,21 @@ public sealed class SqliteChatStore : IChatStore, IOrderedAppend
         int rc = raw.sqlite3_prepare_v2(_writer.Handle, sql, out var stmt);
         if (rc != raw.SQLITE_OK)
         {
-            throw new SqliteException(raw.sqlite3_errmsg(_writer.Handle).utf8_to_string(), rc);
+            throw ErrorOf(_writer.Handle!, rc);
         }
 
         return stmt;
     }
+
+    /// <summary>SQLite's own message for the failed call, as Microsoft.Data.Sqlite would report it.</summary>
+    internal static SqliteException ErrorOf(sqlite3 db, int rc) => new(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
 
     private void Step(sqlite3_stmt stmt)
     {
         int rc = raw.sqlite3_step(stmt);
         if (rc != raw.SQLITE_DONE)
         {
-            throw new SqliteException(raw.sqlite3_errmsg(_writer.Handle).utf8_to_string(), rc);
+            throw ErrorOf(_writer.Handle!, rc);
         }
     }
 

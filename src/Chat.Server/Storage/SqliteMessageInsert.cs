@@ -15,8 +15,6 @@ namespace Chat.Server.Storage;
 /// </summary>
 internal sealed class SqliteMessageInsert : IDisposable
 {
-    private const int SqliteOk = 0;
-    private const int SqliteDone = 101;
     private const string Library = "e_sqlite3";
 
     // SQLITE_STATIC: the text stays where it is until the statement is reset.
@@ -29,16 +27,13 @@ internal sealed class SqliteMessageInsert : IDisposable
     private nint _textAddress;
     private int _used;
 
-    public SqliteMessageInsert(sqlite3 db, string columns)
+    /// <param name="db">The writer's connection, for its error messages.</param>
+    /// <param name="statement">The prepared insert, owned from now on: its ten parameters in <see cref="StoreRows.MessageColumns"/> order.</param>
+    public SqliteMessageInsert(sqlite3 db, sqlite3_stmt statement)
     {
         _db = db;
-        int rc = raw.sqlite3_prepare_v2(db, $"INSERT OR IGNORE INTO messages({columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", out _statement);
-        if (rc != SqliteOk)
-        {
-            throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
-        }
-
-        _handle = _statement.DangerousGetHandle();
+        _statement = statement;
+        _handle = statement.DangerousGetHandle();
         _textAddress = Marshal.UnsafeAddrOfPinnedArrayElement(_text, 0);
     }
 
@@ -60,7 +55,7 @@ internal sealed class SqliteMessageInsert : IDisposable
             Bind(9, m.Text);
             Bind(10, m.Tags);
             int rc = sqlite3_step(_handle);
-            if (rc != SqliteDone)
+            if (rc != raw.SQLITE_DONE)
             {
                 Fail(rc);
             }
@@ -104,14 +99,13 @@ internal sealed class SqliteMessageInsert : IDisposable
 
     private void Check(int rc)
     {
-        if (rc != SqliteOk)
+        if (rc != raw.SQLITE_OK)
         {
             Fail(rc);
         }
     }
 
-    private void Fail(int rc) =>
-        throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), rc);
+    private void Fail(int rc) => throw SqliteChatStore.ErrorOf(_db, rc);
 
     [DllImport(Library)]
     private static extern int sqlite3_bind_text(nint statement, int index, nint text, int length, nint destructor);
