@@ -295,13 +295,7 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
 
         // As a kill -9 leaves it: two whole records (one already in the database),
         // then the first bytes of a third whose write was cut short.
-        using (var journal = new MessageJournal(MessageJournal.PathIn(_dir.Path), sync: false))
-        {
-            journal.Append([Msg(1), Msg(2, "ana bob"), Msg(3)]);
-        }
-
-        string path = MessageJournal.PathIn(_dir.Path);
-        var bytes = File.ReadAllBytes(path);
+        var (path, bytes) = WriteJournal(Msg(1), Msg(2, "ana bob"), Msg(3));
         int third = bytes.Length - RecordLength(Msg(3));
         File.WriteAllBytes(path, bytes[..(third + 20)]);
 
@@ -332,13 +326,7 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
     [Fact]
     public async Task A_journal_record_that_does_not_match_its_hash_ends_the_recovery()
     {
-        string path = MessageJournal.PathIn(_dir.Path);
-        using (var journal = new MessageJournal(path, sync: false))
-        {
-            journal.Append([Msg(1), Msg(2), Msg(3)]);
-        }
-
-        var bytes = File.ReadAllBytes(path);
+        var (path, bytes) = WriteJournal(Msg(1), Msg(2), Msg(3));
         int second = RecordLength(Msg(1));
         bytes[second + 8 + 12] ^= 0x40;
         File.WriteAllBytes(path, bytes);
@@ -360,14 +348,8 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
     [Fact]
     public async Task A_journal_an_older_server_wrote_with_fnv_hashes_is_still_recovered()
     {
-        string path = MessageJournal.PathIn(_dir.Path);
-        using (var journal = new MessageJournal(path, sync: false))
-        {
-            journal.Append([Msg(1), Msg(2), Msg(3)]);
-        }
-
         // Each record's hash as versions before CRC-32C wrote it.
-        var bytes = File.ReadAllBytes(path);
+        var (path, bytes) = WriteJournal(Msg(1), Msg(2), Msg(3));
         for (int at = 0; at < bytes.Length;)
         {
             int length = BitConverter.ToInt32(bytes, at);
@@ -432,6 +414,18 @@ public sealed class SqliteStoreTests : StoreTests, IDisposable
         await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Null(seen);
         Assert.Equal(2, await store.CountAsync());
+    }
+
+    /// <summary>The store's journal as a server left it with these messages: its path and bytes.</summary>
+    private (string Path, byte[] Bytes) WriteJournal(params StoredMessage[] messages)
+    {
+        string path = MessageJournal.PathIn(_dir.Path);
+        using (var journal = new MessageJournal(path, sync: false))
+        {
+            journal.Append(messages);
+        }
+
+        return (path, File.ReadAllBytes(path));
     }
 
     private int RecordLength(StoredMessage m)
